@@ -1,0 +1,26 @@
+# Zorginkoop API: the two commands (run, test) and the smaller steps they are made of.
+# Every target installs what it needs (see scripts/lib.sh).
+
+.PHONY: run test token openapi fmt lint build-lambdas check-infra bench fuzz
+
+ROLE ?= igo
+ORG ?= 12345678
+
+## make run: DynamoDB Local + table + themes seed + the API on http://127.0.0.1:3000
+run:
+	@bash scripts/run-local.sh
+
+## make test: fmt, clippy, unit and integration tests against DynamoDB Local
+test:
+	@bash scripts/test.sh
+
+## make token ROLE=igo ORG=12345678: prints a valid local bearer token
+token:
+	@cargo run -q -p local-gateway -- token --role $(ROLE) --org $(ORG)
+
+## make openapi: regenerates openapi/openapi.json from the code
+openapi:
+	@UPDATE_OPENAPI=1 cargo test -q -p docs --lib spec_is_committed
+
+fmt:
+	@cargo fmt --all

@@ -1,0 +1,73 @@
+//! The docs resource group: the committed OpenAPI document (`/openapi.json`), the interactive
+//! reference page (`/docs`), and `/v1/me`, which tells a caller what its token says.
+//!
+//! The served document is the committed `openapi/openapi.json`, embedded at build time; the
+//! drift test proves it equals what [`spec::generate`] builds from the code.
+
+pub mod spec;
+
+use http::StatusCode;
+use serde::Serialize;
+use shared::auth::Role;
+use shared::http::json;
+use shared::routing::{Access, ApiRequest, Route, Router};
+use utoipa::ToSchema;
+
+/// The committed OpenAPI document.
+pub const OPENAPI_JSON: &str = include_str!("../../../openapi/openapi.json");
+
+/// The routes this function serves.
+pub fn router() -> Router {
+    use http::Method;
+    Router::new(
+        "docs",
+        vec![
+            Route::new(Method::GET, "/openapi.json", Access::Public, |r| Box::pin(openapi_json(r))),
+            Route::new(Method::GET, "/v1/me", Access::Authenticated, |r| Box::pin(me(r))),
+        ],
+    )
+}
+
+/// The OpenAPI document of this API (the committed `openapi/openapi.json`).
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    operation_id = "getOpenApiDocument",
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object))
+)]
+pub async fn openapi_json(_: ApiRequest) -> shared::routing::HandlerResult {
+    lambda_http::Response::builder()
+        .status(StatusCode::OK)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header(http::header::CACHE_CONTROL, "public, max-age=300")
+        .body(lambda_http::Body::Text(OPENAPI_JSON.to_owned()))
+        .map_err(|e| shared::ApiError::internal(e.to_string()))
+}
+
+/// What the caller's verified token says.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub sub: String,
+    pub role: Role,
+    /// AGB code (igo), UZOVI code (insurer) or organisation name (publisher).
+    pub org: String,
+}
+
+/// The caller's identity as the API sees it.
+#[utoipa::path(
+    get,
+    path = "/v1/me",
+    operation_id = "getMe",
+    tag = "meta",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's verified claims", body = Me),
+        (status = 401, description = "Missing, expired or invalid token", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role or org is not usable", body = shared::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn me(r: ApiRequest) -> shared::routing::HandlerResult {
+    let claims = r.claims()?;
+    json(StatusCode::OK, &Me { sub: claims.sub.clone(), role: claims.role, org: claims.org_code().to_owned() })
+}

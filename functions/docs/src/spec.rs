@@ -1,0 +1,93 @@
+//! Builds the OpenAPI document from the code: every function crate's `ApiDoc`, merged, plus
+//! the API's info, tags and the bearer security scheme.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::{Modify, OpenApi};
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "JWT with claims `sub`, `role` (igo, insurer, publisher) and `org` (AGB or UZOVI code).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Zorginkoop API",
+        description = "Contract proposals for integral birth care, integral tariff quotes, and the zorgkantoren's Wlz contracting themes.",
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2")
+    ),
+    paths(crate::openapi_json, crate::me),
+    components(schemas(shared::Problem, shared::FieldError)),
+    modifiers(&BearerScheme),
+    tags((name = "meta", description = "The API itself: who am I, its description."))
+)]
+struct RootDoc;
+
+/// The whole API's OpenAPI document, as the code declares it.
+pub fn generate() -> OpenApiDoc {
+    let mut doc = RootDoc::openapi();
+    doc.merge(proposals::ApiDoc::openapi());
+    doc.merge(quotes::ApiDoc::openapi());
+    doc.merge(themes::ApiDoc::openapi());
+    doc
+}
+
+/// The document as committed: pretty JSON with a trailing newline.
+pub fn generate_json() -> String {
+    let mut text = generate().to_pretty_json().expect("the OpenAPI document serialises");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    fn committed_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../openapi/openapi.json")
+    }
+
+    /// The committed spec is what the code generates. `make openapi` (UPDATE_OPENAPI=1)
+    /// rewrites it; CI never does, so drift fails the build.
+    #[test]
+    fn spec_is_committed() {
+        let generated = super::generate_json();
+        if std::env::var_os("UPDATE_OPENAPI").is_some() {
+            std::fs::write(committed_path(), &generated).expect("writing openapi/openapi.json");
+            return;
+        }
+        let committed = std::fs::read_to_string(committed_path()).expect("reading openapi/openapi.json");
+        assert!(
+            committed == generated,
+            "openapi/openapi.json differs from the code's spec; run `make openapi` and commit the result"
+        );
+    }
+
+    #[test]
+    fn every_operation_has_an_operation_id_and_tag() {
+        let doc = super::generate();
+        for (path, item) in &doc.paths.paths {
+            let ops = [&item.get, &item.put, &item.post, &item.delete, &item.patch];
+            for op in ops.into_iter().flatten() {
+                assert!(op.operation_id.as_deref().is_some_and(|id| !id.is_empty()), "{path} lacks an operationId");
+                assert!(op.tags.as_ref().is_some_and(|t| !t.is_empty()), "{path} lacks a tag");
+            }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! The proposals Lambda function: builds its context once, then serves its routes.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::routing::run_lambda(proposals::router()).await
+}

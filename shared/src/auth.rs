@@ -1,0 +1,181 @@
+//! Who is calling: the verified JWT claims, read only from where API Gateway's JWT authorizer
+//! puts them (`requestContext.authorizer.jwt.claims`), never from a header. The local gateway
+//! puts them in the same place, so this code cannot tell the two apart.
+
+use lambda_http::request::RequestContext;
+use lambda_http::{Request, RequestExt};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::codes::{AgbCode, UzoviCode};
+use crate::error::ApiError;
+
+/// The caller's role (claim `role`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An integrale geboortezorgorganisatie; `org` is its AGB code.
+    Igo,
+    /// A health insurer; `org` is its UZOVI code.
+    Insurer,
+    /// Editor of the zorgkantoor themes table; `org` names the publishing organisation.
+    Publisher,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "igo" => Some(Role::Igo),
+            "insurer" => Some(Role::Insurer),
+            "publisher" => Some(Role::Publisher),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Igo => "igo",
+            Role::Insurer => "insurer",
+            Role::Publisher => "publisher",
+        }
+    }
+}
+
+/// The caller's organisation, typed by role: an IGO's AGB code or an insurer's UZOVI code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Org {
+    Igo(AgbCode),
+    Insurer(UzoviCode),
+    Publisher(String),
+}
+
+/// Verified claims of the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claims {
+    pub sub: String,
+    pub role: Role,
+    pub org: Org,
+}
+
+/// Longest `sub` or publisher `org` we accept; claims are echoed into history entries.
+const MAX_CLAIM_LEN: usize = 128;
+
+impl Claims {
+    /// Builds claims from the authorizer's string map. A token whose role is unknown, or whose
+    /// `org` is missing or not the right code for its role, is refused (403): the token is
+    /// genuine but does not identify a caller we can serve.
+    pub fn from_claim_map(get: impl Fn(&str) -> Option<String>) -> Result<Claims, ApiError> {
+        let sub = get("sub").filter(|s| !s.is_empty() && s.len() <= MAX_CLAIM_LEN);
+        let Some(sub) = sub else {
+            return Err(ApiError::Forbidden("the token has no usable 'sub' claim".into()));
+        };
+        let role = get("role")
+            .as_deref()
+            .and_then(Role::parse)
+            .ok_or_else(|| ApiError::Forbidden("the token's 'role' claim must be igo, insurer or publisher".into()))?;
+        let org = get("org").ok_or_else(|| ApiError::Forbidden("the token has no 'org' claim".into()))?;
+        let org = match role {
+            Role::Igo => Org::Igo(
+                AgbCode::parse(&org)
+                    .map_err(|_| ApiError::Forbidden("an igo token's 'org' must be an 8-digit AGB code".into()))?,
+            ),
+            Role::Insurer => Org::Insurer(
+                UzoviCode::parse(&org)
+                    .map_err(|_| ApiError::Forbidden("an insurer token's 'org' must be a 4-digit UZOVI code".into()))?,
+            ),
+            Role::Publisher if !org.is_empty() && org.len() <= MAX_CLAIM_LEN => Org::Publisher(org),
+            Role::Publisher => return Err(ApiError::Forbidden("a publisher token needs a non-empty 'org'".into())),
+        };
+        Ok(Claims { sub, role, org })
+    }
+
+    /// The verified claims of a request, or 401 when the request carries none.
+    pub fn from_request(req: &Request) -> Result<Claims, ApiError> {
+        let claims = match req.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(ctx)) => {
+                ctx.authorizer.as_ref().and_then(|a| a.jwt.as_ref()).map(|j| &j.claims)
+            }
+            _ => None,
+        };
+        let Some(claims) = claims.filter(|c| !c.is_empty()) else {
+            return Err(ApiError::Unauthorized);
+        };
+        Claims::from_claim_map(|name| claims.get(name).cloned())
+    }
+
+    /// The org code as a plain string (the tenant key).
+    pub fn org_code(&self) -> &str {
+        match &self.org {
+            Org::Igo(agb) => agb.as_str(),
+            Org::Insurer(uzovi) => uzovi.as_str(),
+            Org::Publisher(name) => name,
+        }
+    }
+
+    /// Refuses (403) a caller whose role is not among `allowed`.
+    pub fn require_role(&self, allowed: &[Role]) -> Result<(), ApiError> {
+        if allowed.contains(&self.role) {
+            Ok(())
+        } else {
+            let names: Vec<_> = allowed.iter().map(|r| r.as_str()).collect();
+            Err(ApiError::Forbidden(format!("this operation needs role {}", names.join(" or "))))
+        }
+    }
+
+    /// The caller's AGB code when it is an IGO, else 403.
+    pub fn require_igo(&self) -> Result<&AgbCode, ApiError> {
+        match &self.org {
+            Org::Igo(agb) => Ok(agb),
+            _ => Err(ApiError::Forbidden("this operation needs role igo".into())),
+        }
+    }
+
+    /// The caller's UZOVI code when it is an insurer, else 403.
+    pub fn require_insurer(&self) -> Result<&UzoviCode, ApiError> {
+        match &self.org {
+            Org::Insurer(uzovi) => Ok(uzovi),
+            _ => Err(ApiError::Forbidden("this operation needs role insurer".into())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn claims(pairs: &[(&str, &str)]) -> Result<Claims, ApiError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Claims::from_claim_map(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn igo_and_insurer_claims_are_typed() {
+        let igo = claims(&[("sub", "u1"), ("role", "igo"), ("org", "12345678")]).unwrap();
+        assert_eq!(igo.role, Role::Igo);
+        assert!(igo.require_igo().is_ok());
+        assert!(igo.require_insurer().is_err());
+        let insurer = claims(&[("sub", "u2"), ("role", "insurer"), ("org", "3311")]).unwrap();
+        assert_eq!(insurer.org_code(), "3311");
+    }
+
+    #[test]
+    fn mismatched_or_unknown_claims_are_forbidden() {
+        for bad in [
+            vec![("sub", "u"), ("role", "igo"), ("org", "3311")],
+            vec![("sub", "u"), ("role", "insurer"), ("org", "12345678")],
+            vec![("sub", "u"), ("role", "admin"), ("org", "12345678")],
+            vec![("sub", "u"), ("role", "igo")],
+            vec![("role", "igo"), ("org", "12345678")],
+        ] {
+            let err = claims(&bad).unwrap_err();
+            assert_eq!(err.status(), 403, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn request_without_authorizer_claims_is_unauthorized() {
+        let req = Request::default();
+        assert_eq!(Claims::from_request(&req).unwrap_err().status(), 401);
+    }
+}

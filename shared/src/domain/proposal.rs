@@ -1,0 +1,1 @@
+//! Domain of proposal (filled in by its issue).

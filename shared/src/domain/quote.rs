@@ -1,0 +1,1 @@
+//! Domain of quote (filled in by its issue).

@@ -1,0 +1,1 @@
+//! Domain of themes (filled in by its issue).

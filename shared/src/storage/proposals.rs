@@ -1,0 +1,1 @@
+//! Storage of proposals: key layout and queries (filled in by the proposals issue).

@@ -1,0 +1,1 @@
+//! Storage of quotes: key layout and queries (filled in by the quotes issue).
