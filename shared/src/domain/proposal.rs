@@ -1,1 +1,0 @@
-//! Domain of proposal (filled in by its issue).

@@ -1,0 +1,167 @@
+//! Proposals under concurrency and at volume: racing writers with one If-Match, racing
+//! retries with one Idempotency-Key, and paging through 1,000 proposals of one insurer.
+
+mod proposals_support;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use integration_tests::{json_body, TestApp};
+use proposals_support::*;
+use serde_json::json;
+use tokio::task::JoinSet;
+
+#[tokio::test]
+async fn twenty_parallel_puts_with_one_if_match_have_one_winner() {
+    let app = Arc::new(TestApp::spawn().await);
+    let body = proposal_body(IGO_A, INSURER_X);
+    let (id, etag, _) = create(&app, IGO_A, &body).await;
+    let mut tasks = JoinSet::new();
+    for n in 0..20u64 {
+        let (app, id, etag) = (app.clone(), id.clone(), etag.clone());
+        let mut content = content_of(&body);
+        content["lines"][0]["volume"] = json!(1000 + n);
+        tasks.spawn(async move {
+            let response = app
+                .as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A)
+                .header("if-match", etag)
+                .json(&content)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (n, status, json_body(response).await)
+        });
+    }
+    let results = tasks.join_all().await;
+    let winners: Vec<_> = results.iter().filter(|(_, status, _)| *status == 200).collect();
+    let losers = results.iter().filter(|(_, status, _)| *status == 412).count();
+    assert_eq!(winners.len(), 1, "exactly one PUT wins: {:?}", results.iter().map(|r| r.1).collect::<Vec<_>>());
+    assert_eq!(losers, 19, "every other PUT is told it is stale");
+    let (winner, _, answer) = winners[0];
+    assert_eq!(answer["version"], 2);
+    let stored = json_body(get(&app, "igo", IGO_A, &id).await).await;
+    assert_eq!(stored["version"], 2);
+    assert_eq!(stored["lines"][0]["volume"], 1000 + winner, "the stored content is the winner's");
+    assert_eq!(&stored, answer);
+    let history = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO_A).send().await.unwrap();
+    let history = json_body(history).await;
+    assert_eq!(history["entries"].as_array().unwrap().len(), 2, "one edit recorded");
+    assert_eq!(history["versions"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn twenty_parallel_posts_with_one_idempotency_key_make_one_proposal() {
+    let app = Arc::new(TestApp::spawn().await);
+    let body = proposal_body(IGO_A, INSURER_X);
+    let mut tasks = JoinSet::new();
+    for _ in 0..20 {
+        let (app, body) = (app.clone(), body.clone());
+        tasks.spawn(async move {
+            let response = app
+                .as_caller(app.post("/v1/proposals"), "igo", IGO_A)
+                .header("idempotency-key", "0f4f3c1e-2d7a-4c55-9d1b-6a1c2b3d4e5f")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let location = response.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+            let etag = response.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
+            (status, location, etag, response.text().await.unwrap())
+        });
+    }
+    let answers = tasks.join_all().await;
+    let first = &answers[0];
+    assert_eq!(first.0, 201, "{}", first.3);
+    for answer in &answers {
+        assert_eq!(answer, first, "every retry gets the identical answer");
+    }
+    let list = app.as_caller(app.get("/v1/proposals"), "igo", IGO_A).send().await.unwrap();
+    let items = json_body(list).await["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "one proposal");
+    assert_eq!(Some(format!("/v1/proposals/{}", items[0]["id"].as_str().unwrap())), first.1);
+}
+
+/// Seeds 1,000 submitted proposals to insurer X from three IGOs through the API (16 at a
+/// time), then pages through the insurer's listing.
+#[tokio::test]
+async fn pagination_over_1000_proposals_returns_each_once_in_order() {
+    let app = Arc::new(TestApp::spawn().await);
+    let igos = [IGO_A, IGO_B, "11223344"];
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(16));
+    let mut tasks = JoinSet::new();
+    for n in 0..1000usize {
+        let (app, semaphore) = (app.clone(), semaphore.clone());
+        let igo = igos[n % igos.len()];
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await.unwrap();
+            let mut body = proposal_body(igo, INSURER_X);
+            body["submit"] = json!(true);
+            body["period"] = json!({"year": 2026 + (n % 2) as i32});
+            let (id, _, _) = create(&app, igo, &body).await;
+            id
+        });
+    }
+    let created: HashSet<String> = tasks.join_all().await.into_iter().collect();
+    assert_eq!(created.len(), 1000);
+    // A proposal to another insurer must never show up.
+    let mut other = proposal_body(IGO_A, INSURER_Y);
+    other["submit"] = json!(true);
+    create(&app, IGO_A, &other).await;
+
+    for limit in [100usize, 37] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let mut path = format!("/v1/proposals?limit={limit}");
+            if let Some(cursor) = &cursor {
+                path.push_str(&format!("&cursor={cursor}"));
+            }
+            let response = app.as_caller(app.get(&path), "insurer", INSURER_X).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let page = json_body(response).await;
+            let items = page["items"].as_array().unwrap();
+            assert!(items.len() <= limit);
+            seen.extend(items.iter().map(|p| p["id"].as_str().unwrap().to_owned()));
+            pages += 1;
+            match page["next_cursor"].as_str() {
+                Some(next) => {
+                    assert_eq!(items.len(), limit, "only the last page is short");
+                    cursor = Some(next.to_owned());
+                }
+                None => break,
+            }
+        }
+        assert_eq!(pages, 1000usize.div_ceil(limit), "no empty trailing page");
+        assert_eq!(seen.len(), 1000, "limit {limit}: every proposal");
+        assert_eq!(seen.iter().cloned().collect::<HashSet<_>>(), created, "limit {limit}: each exactly once");
+        let mut newest_first = seen.clone();
+        newest_first.sort();
+        newest_first.reverse();
+        assert_eq!(seen, newest_first, "limit {limit}: newest first");
+    }
+
+    // A filtered listing pages the same way over its own partition.
+    let mut seen = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = format!("/v1/proposals?limit=100&year=2027&igo={IGO_B}");
+        if let Some(cursor) = &cursor {
+            path.push_str(&format!("&cursor={cursor}"));
+        }
+        let page = json_body(app.as_caller(app.get(&path), "insurer", INSURER_X).send().await.unwrap()).await;
+        for item in page["items"].as_array().unwrap() {
+            assert_eq!(item["year"], 2027);
+            assert_eq!(item["igo"]["agb"], IGO_B);
+            seen += 1;
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    let expected = (0..1000usize).filter(|n| n % 3 == 1 && n % 2 == 1).count();
+    assert_eq!(seen, expected);
+}
