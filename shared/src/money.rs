@@ -131,6 +131,88 @@ pub fn cents(amount: Decimal) -> Decimal {
     round_cents(amount, RoundingMode::HalfUp)
 }
 
+/// Why an amount could not be allocated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AllocationError {
+    #[error("the amount to allocate must be zero or more whole cents")]
+    NotWholeCents,
+    #[error("weights must be zero or more")]
+    NegativeWeight,
+    #[error("a non-zero amount cannot be allocated over weights that are all zero")]
+    NoWeight,
+    #[error("the figures are too large to allocate exactly")]
+    Overflow,
+}
+
+/// Splits `total` (whole cents, not negative) over `weights` in proportion, to the cent, by the
+/// largest-remainder method: every share first gets its proportional amount rounded down to a
+/// cent, then the cents left over go one each to the shares with the largest remainders. Ties go
+/// to the earlier weight, so the result depends only on the order of the weights (callers pass
+/// them in input order). The shares always add up to `total` exactly.
+///
+/// Exact: weights are brought to one scale and everything is done in `i128` integers, so no
+/// quotient is ever approximated; figures too large for that are refused, never rounded.
+pub fn allocate_cents(total: Decimal, weights: &[Decimal]) -> Result<Vec<Decimal>, AllocationError> {
+    if (total.is_sign_negative() && !total.is_zero()) || total.normalize().scale() > 2 {
+        return Err(AllocationError::NotWholeCents);
+    }
+    if weights.iter().any(|w| w.is_sign_negative() && !w.is_zero()) {
+        return Err(AllocationError::NegativeWeight);
+    }
+    let total_cents = to_scaled_int(total, 2).ok_or(AllocationError::Overflow)?;
+    let scale = weights.iter().map(|w| w.scale()).max().unwrap_or(0);
+    let ints: Vec<i128> =
+        weights.iter().map(|w| to_scaled_int(*w, scale)).collect::<Option<_>>().ok_or(AllocationError::Overflow)?;
+    let sum = ints.iter().try_fold(0i128, |acc, w| acc.checked_add(*w)).ok_or(AllocationError::Overflow)?;
+    if sum == 0 {
+        return if total_cents == 0 {
+            Ok(vec![Decimal::new(0, 2); weights.len()])
+        } else {
+            Err(AllocationError::NoWeight)
+        };
+    }
+    let mut shares = Vec::with_capacity(ints.len());
+    let mut remainders = Vec::with_capacity(ints.len());
+    let mut given = 0i128;
+    for (index, w) in ints.iter().enumerate() {
+        let product = total_cents.checked_mul(*w).ok_or(AllocationError::Overflow)?;
+        // Both are non-negative, so plain division is the floor.
+        shares.push(product / sum);
+        remainders.push((product % sum, index));
+        given += product / sum;
+    }
+    // Fewer cents are left than there are shares, since each floor lost less than one cent.
+    let left = usize::try_from(total_cents - given).map_err(|_| AllocationError::Overflow)?;
+    remainders.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, index) in remainders.iter().take(left) {
+        shares[index] += 1;
+    }
+    shares
+        .into_iter()
+        .map(|c| i64::try_from(c).map(|c| Decimal::new(c, 2)).map_err(|_| AllocationError::Overflow))
+        .collect()
+}
+
+/// `value` times 10^scale as an integer; `None` when it does not fit or would lose digits.
+fn to_scaled_int(value: Decimal, scale: u32) -> Option<i128> {
+    let own = value.scale();
+    let mantissa = value.mantissa();
+    if own <= scale {
+        mantissa.checked_mul(10i128.checked_pow(scale - own)?)
+    } else {
+        let factor = 10i128.checked_pow(own - scale)?;
+        (mantissa % factor == 0).then(|| mantissa / factor)
+    }
+}
+
+/// A percentage shown to two decimals (half away from zero). Not money, but rounded here so
+/// every rounding rule of the API sits in this one module.
+pub fn round_percentage(value: Decimal) -> Decimal {
+    let mut rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(2);
+    rounded
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,5 +240,80 @@ mod tests {
         assert_eq!(round_cents(dec!(0.125), RoundingMode::Bankers).to_string(), "0.12");
         assert_eq!(round_cents(dec!(0.135), RoundingMode::Bankers).to_string(), "0.14");
         assert_eq!(round_cents(dec!(7), RoundingMode::HalfUp).to_string(), "7.00");
+    }
+
+    fn cents_of(values: &[Decimal]) -> Vec<String> {
+        values.iter().map(|v| v.to_string()).collect()
+    }
+
+    #[test]
+    fn naive_rounding_loses_a_cent_largest_remainder_does_not() {
+        // 100.00 / 3 = 33.333..: rounding each share gives 3 x 33.33 = 99.99.
+        let naive: Decimal = (0..3).map(|_| round_cents(dec!(100.00) / dec!(3), RoundingMode::HalfUp)).sum();
+        assert_eq!(naive, dec!(99.99));
+        let shares = allocate_cents(dec!(100.00), &[dec!(1), dec!(1), dec!(1)]).unwrap();
+        assert_eq!(cents_of(&shares), ["33.34", "33.33", "33.33"], "the tie goes to the first");
+    }
+
+    #[test]
+    fn naive_rounding_gains_a_cent_largest_remainder_does_not() {
+        // 0.05 / 2 = 0.025: half-up gives 0.03 + 0.03 = 0.06.
+        let naive = round_cents(dec!(0.025), RoundingMode::HalfUp) * dec!(2);
+        assert_eq!(naive, dec!(0.06));
+        let shares = allocate_cents(dec!(0.05), &[dec!(1), dec!(1)]).unwrap();
+        assert_eq!(cents_of(&shares), ["0.03", "0.02"]);
+    }
+
+    #[test]
+    fn remainders_decide_not_the_order() {
+        // quotas 1.667 and 3.333 cents: floors 1 + 3, the left cent goes to the larger remainder (.667).
+        assert_eq!(cents_of(&allocate_cents(dec!(0.05), &[dec!(1), dec!(2)]).unwrap()), ["0.02", "0.03"]);
+        // quotas 33.0, 33.5, 33.5 cents: the cent goes to the first of the tied .5 remainders.
+        let shares = allocate_cents(dec!(1.00), &[dec!(0.33), dec!(0.335), dec!(0.335)]).unwrap();
+        assert_eq!(cents_of(&shares), ["0.33", "0.34", "0.33"]);
+        // exact proportions stay exact, with weights of different scales.
+        let shares = allocate_cents(dec!(10.00), &[dec!(0.5), dec!(3), dec!(2.00)]).unwrap();
+        assert_eq!(cents_of(&shares), ["0.91", "5.45", "3.64"]);
+    }
+
+    #[test]
+    fn allocation_edge_cases() {
+        assert_eq!(cents_of(&allocate_cents(dec!(0), &[dec!(0), dec!(0)]).unwrap()), ["0.00", "0.00"]);
+        assert_eq!(cents_of(&allocate_cents(dec!(7.50), &[dec!(0), dec!(4)]).unwrap()), ["0.00", "7.50"]);
+        assert_eq!(allocate_cents(dec!(1.00), &[dec!(0)]), Err(AllocationError::NoWeight));
+        assert_eq!(allocate_cents(dec!(-1.00), &[dec!(1)]), Err(AllocationError::NotWholeCents));
+        assert_eq!(allocate_cents(dec!(1.005), &[dec!(1)]), Err(AllocationError::NotWholeCents));
+        assert_eq!(allocate_cents(dec!(1.00), &[dec!(1), dec!(-1)]), Err(AllocationError::NegativeWeight));
+        assert_eq!(allocate_cents(Decimal::MAX, &[Decimal::MAX, dec!(1)]), Err(AllocationError::Overflow));
+        assert!(allocate_cents(dec!(1.00), &[]).is_err());
+    }
+
+    #[test]
+    fn percentages_round_half_up_to_two_decimals() {
+        assert_eq!(round_percentage(dec!(-5.125)).to_string(), "-5.13");
+        assert_eq!(round_percentage(dec!(12)).to_string(), "12.00");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn allocation_adds_up_and_stays_within_a_cent(
+            total_cents in 0i64..10_000_000_000,
+            weights in proptest::collection::vec((0i64..1_000_000_000, 0u32..8), 1..15),
+        ) {
+            let total = Decimal::new(total_cents, 2);
+            let weights: Vec<Decimal> = weights.into_iter().map(|(m, s)| Decimal::new(m, s)).collect();
+            let sum: Decimal = weights.iter().sum();
+            match allocate_cents(total, &weights) {
+                Ok(shares) => {
+                    proptest::prop_assert_eq!(shares.iter().sum::<Decimal>(), total);
+                    for (share, weight) in shares.iter().zip(&weights) {
+                        proptest::prop_assert!(*share >= Decimal::ZERO);
+                        let exact = total * *weight / sum;
+                        proptest::prop_assert!((*share - exact).abs() < dec!(0.01), "{} vs {}", share, exact);
+                    }
+                }
+                Err(err) => proptest::prop_assert!(sum.is_zero() && err == AllocationError::NoWeight),
+            }
+        }
     }
 }

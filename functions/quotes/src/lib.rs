@@ -1,12 +1,171 @@
-//! Handlers of the integral tariff quotes resource group (`/v1/quotes...`).
+//! Handlers of the integral tariff quotes resource group (`/v1/quotes...`): thin glue between
+//! HTTP and `shared::domain::quote` (the figures) and `shared::storage::quotes` (the store).
 
-use shared::routing::Router;
+use http::{header, Method, StatusCode};
+use serde_json::{json, Value};
+use shared::domain::quote::{self, Quote, QuoteRequest};
+use shared::http::{content_etag, json as json_response, not_modified, not_modified_response, parse_json, with_header};
+use shared::routing::{Access, ApiRequest, HandlerResult, Route, Router};
+use shared::storage::quotes as store;
+use shared::ApiError;
+
+/// Quotes never change, so a client may keep one; it must still ask whether it may read it.
+const CACHE_CONTROL: &str = "private, no-cache";
 
 /// The routes this function serves.
 pub fn router() -> Router {
-    Router::new("quotes", vec![])
+    Router::new(
+        "quotes",
+        vec![
+            Route::new(Method::POST, "/v1/quotes", Access::Authenticated, |r| Box::pin(create_quote(r))),
+            Route::new(Method::GET, "/v1/quotes/{id}", Access::Authenticated, |r| Box::pin(get_quote(r))),
+        ],
+    )
+}
+
+/// Computes an integral tariff quote and stores it for the caller's organisation.
+#[utoipa::path(
+    post,
+    path = "/v1/quotes",
+    operation_id = "createQuote",
+    tag = "quotes",
+    security(("bearer" = [])),
+    request_body(content = QuoteRequest, description = "Providers, volumes and cost build-up per prestatie, care shifts, surcharges, distribution method and rounding. Amounts and percentages are decimal strings.", example = example_request),
+    responses(
+        (status = 201, description = "The computed quote, stored for the caller's organisation", body = Quote,
+            headers(("Location" = String, description = "URL of the new quote"), ("ETag" = String, description = "Entity tag of the quote"))),
+        (status = 400, description = "Malformed JSON", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, expired or invalid token", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role or org is not usable", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body larger than 256 KiB", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid request; `errors` names every invalid field by JSON pointer. Nothing is stored.", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The data store is unavailable; retry", body = shared::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_quote(r: ApiRequest) -> HandlerResult {
+    let claims = r.claims()?;
+    let request: QuoteRequest = parse_json(&r.req)?;
+    let result = quote::quote(&request)?;
+    let quote = Quote {
+        id: ulid::Ulid::new().to_string(),
+        owner_org: claims.org_code().to_owned(),
+        created_at: chrono::Utc::now(),
+        input: request,
+        result,
+    };
+    store::put_quote(&r.ctx, &quote).await?;
+    let location = format!("/v1/quotes/{}", quote.id);
+    let (response, etag) = quote_response(StatusCode::CREATED, &quote)?;
+    let response = with_header(response, header::LOCATION, &location)?;
+    let response = with_header(response, header::ETAG, &etag)?;
+    with_header(response, header::CACHE_CONTROL, CACHE_CONTROL)
+}
+
+/// One of the caller's organisation's quotes. Another organisation's quote is not found.
+#[utoipa::path(
+    get,
+    path = "/v1/quotes/{id}",
+    operation_id = "getQuote",
+    tag = "quotes",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The quote's id (a ULID)"),
+        ("If-None-Match" = Option<String>, Header, description = "ETag of a cached copy; 304 when it is current"),
+    ),
+    responses(
+        (status = 200, description = "The quote", body = Quote, headers(("ETag" = String, description = "Entity tag of the quote"))),
+        (status = 304, description = "The cached copy named by If-None-Match is current"),
+        (status = 401, description = "Missing, expired or invalid token", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role or org is not usable", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No quote with this id for the caller's organisation", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The data store is unavailable; retry", body = shared::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_quote(r: ApiRequest) -> HandlerResult {
+    let claims = r.claims()?;
+    let quote = store::get_quote(&r.ctx, claims.org_code(), r.param("id")).await?.ok_or(ApiError::NotFound)?;
+    let (response, etag) = quote_response(StatusCode::OK, &quote)?;
+    if not_modified(&r.req, &etag) {
+        return not_modified_response(&etag, Some(CACHE_CONTROL));
+    }
+    let response = with_header(response, header::ETAG, &etag)?;
+    with_header(response, header::CACHE_CONTROL, CACHE_CONTROL)
+}
+
+/// The JSON response of a quote and its ETag (of the exact bytes served; a quote never
+/// changes, so POST and every GET give the same tag).
+fn quote_response(
+    status: StatusCode,
+    quote: &Quote,
+) -> Result<(lambda_http::Response<lambda_http::Body>, String), ApiError> {
+    let response = json_response(status, quote)?;
+    let etag = match response.body() {
+        lambda_http::Body::Text(text) => content_etag(text.as_bytes()),
+        _ => return Err(ApiError::internal("a JSON response has a text body")),
+    };
+    Ok((response, etag))
+}
+
+/// A valid request: a VSV of a hospital, its gynaecologists, a midwives' practice and a
+/// kraamzorg organisation, quoting all 9 prestaties with 10% of natal care moving from the
+/// hospital to the midwives.
+pub fn example_request() -> Value {
+    let (hospital, msb, midwives, kraamzorg) = ("12000001", "12000002", "01000003", "33000004");
+    json!({
+        "period": 2027,
+        "providers": [
+            {"agb": hospital, "name": "Ziekenhuis Rivierenland", "kind": "ziekenhuis", "baseline_revenue": "1450000.00"},
+            {"agb": msb, "name": "MSB vakgroep gynaecologie", "kind": "msb-gynaecologie", "baseline_revenue": "610000.00"},
+            {"agb": midwives, "name": "Verloskundigenpraktijk De Wieg", "kind": "verloskundigenpraktijk", "baseline_revenue": "820000.00"},
+            {"agb": kraamzorg, "name": "Kraamzorg Het Nest", "kind": "kraamzorg", "baseline_revenue": "1190000.00"}
+        ],
+        "prestaties": [
+            {"prestatie": "begeleiding_eindigend_voor16_weken", "volume": "180", "components": [
+                {"provider": midwives, "amount_per_unit": "185.00"}, {"provider": hospital, "amount_per_unit": "60.00"}]},
+            {"prestatie": "geboortezorg_prenataal", "volume": "1000", "components": [
+                {"provider": midwives, "amount_per_unit": "520.00"}, {"provider": hospital, "amount_per_unit": "85.00"}]},
+            {"prestatie": "geboortezorg_prenataal_complex", "volume": "420", "components": [
+                {"provider": hospital, "amount_per_unit": "640.00"}, {"provider": msb, "amount_per_unit": "310.00"},
+                {"provider": midwives, "amount_per_unit": "150.00"}]},
+            {"prestatie": "geboortezorg_nataal", "volume": "560", "components": [
+                {"provider": midwives, "amount_per_unit": "450.00"}, {"provider": hospital, "amount_per_unit": "300.00"}]},
+            {"prestatie": "geboortezorg_nataal_intramuraal_op_eigen_verzoek", "volume": "90", "components": [
+                {"provider": hospital, "amount_per_unit": "480.00"}, {"provider": midwives, "amount_per_unit": "450.00"}]},
+            {"prestatie": "geboortezorg_nataal_complex", "volume": "440", "components": [
+                {"provider": hospital, "amount_per_unit": "1450.00"}, {"provider": msb, "amount_per_unit": "780.00"}]},
+            {"prestatie": "geboortezorg_postnataal", "volume": "640", "components": [
+                {"provider": midwives, "amount_per_unit": "210.00"}]},
+            {"prestatie": "geboortezorg_postnataal_complex", "volume": "360", "components": [
+                {"provider": hospital, "amount_per_unit": "390.00"}, {"provider": msb, "amount_per_unit": "140.00"},
+                {"provider": midwives, "amount_per_unit": "90.00"}]},
+            {"prestatie": "kraamzorg_postnataal_per_uur", "volume": "23500", "components": [
+                {"provider": kraamzorg, "amount_per_unit": "49.85"}]}
+        ],
+        "care_shifts": [
+            {"prestatie": "geboortezorg_nataal", "from": hospital, "to": midwives, "share": "10"}
+        ],
+        "surcharges": {"organisation_costs": "3.50", "risk_reserve": "1.50", "innovation_fund": "0.75"},
+        "distribution": {"method": "cost_based"},
+        "rounding": "half_up"
+    })
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(
+    paths(create_quote, get_quote),
+    tags((name = "quotes", description = "Integral tariff quotes: from a VSV's cost build-up to integral tariffs, the contract total and each provider's share."))
+)]
 pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_example_is_a_valid_request() {
+        let request: QuoteRequest = shared::http::parse_json_str(&example_request().to_string()).unwrap();
+        let result = quote::quote(&request).unwrap();
+        assert_eq!(result.prestaties.len(), 9);
+    }
+}

@@ -1,1 +1,92 @@
-//! Storage of quotes: key layout and queries (filled in by the quotes issue).
+//! Storage of quotes. Quotes are immutable once computed and owned by the organisation that
+//! asked for them.
+//!
+//! Key layout (one item per quote, no index):
+//! - `PK = "ORG#<owner org>"`, `SK = "QUOTE#<id>"` (id: a ULID, so one org's quotes sort by
+//!   creation time);
+//! - attribute `quote`: the whole [`Quote`] (input echo and figures) as a map; decimals are
+//!   strings, exactly as in the API.
+//!
+//! The owner is part of the key, so a read by another organisation simply misses: no quote
+//! leaks across tenants, and not even its existence.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::{Deserialize, Serialize};
+
+use crate::context::AppContext;
+use crate::domain::quote::Quote;
+use crate::error::ApiError;
+use crate::storage::{mapping_error, store_error};
+
+const ENTITY: &str = "quote";
+
+fn partition_key(owner_org: &str) -> String {
+    format!("ORG#{owner_org}")
+}
+
+fn sort_key(id: &str) -> String {
+    format!("QUOTE#{id}")
+}
+
+#[derive(Serialize, Deserialize)]
+struct QuoteItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: String,
+    quote: Quote,
+}
+
+/// Stores a new quote. The id is fresh, so an existing item means a bug, never an overwrite.
+pub async fn put_quote(ctx: &AppContext, quote: &Quote) -> Result<(), ApiError> {
+    let item = QuoteItem {
+        pk: partition_key(&quote.owner_org),
+        sk: sort_key(&quote.id),
+        entity: ENTITY.to_owned(),
+        quote: quote.clone(),
+    };
+    let item: std::collections::HashMap<String, AttributeValue> = serde_dynamo::to_item(item).map_err(mapping_error)?;
+    ctx.dynamo
+        .put_item()
+        .table_name(&ctx.table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(PK)")
+        .send()
+        .await
+        .map_err(|err| {
+            if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) {
+                ApiError::Conflict(format!("quote {} exists already", quote.id))
+            } else {
+                store_error(err)
+            }
+        })?;
+    Ok(())
+}
+
+/// The quote `id` of `owner_org`, or `None` when that organisation has no such quote (whether
+/// it does not exist or belongs to another organisation). Used by `GET /v1/quotes/{id}` and
+/// by proposals filled from a quote.
+pub async fn get_quote(ctx: &AppContext, owner_org: &str, id: &str) -> Result<Option<Quote>, ApiError> {
+    // Ids are ULIDs; anything else cannot name a quote, so do not ask the store.
+    if ulid::Ulid::from_string(id).is_err() {
+        return Ok(None);
+    }
+    let output = ctx
+        .dynamo
+        .get_item()
+        .table_name(&ctx.table)
+        .key("PK", AttributeValue::S(partition_key(owner_org)))
+        .key("SK", AttributeValue::S(sort_key(id)))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(store_error)?;
+    match output.item {
+        None => Ok(None),
+        Some(item) => {
+            let item: QuoteItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
+            Ok(Some(item.quote))
+        }
+    }
+}

@@ -1,1 +1,0 @@
-//! Domain of quote (filled in by its issue).
