@@ -1,7 +1,7 @@
 # Zorginkoop API: the two commands (run, test) and the smaller steps they are made of.
 # Every target installs what it needs (see scripts/lib.sh).
 
-.PHONY: run test token openapi fmt lint build-lambdas check-infra bench fuzz
+.PHONY: run test token openapi fmt lint build-lambdas check-infra sam-build bench fuzz
 
 ROLE ?= igo
 ORG ?= 12345678
@@ -24,3 +24,15 @@ openapi:
 
 fmt:
 	@cargo fmt --all
+
+## make build-lambdas: arm64 bootstrap zips (cargo-lambda) for every function in infra/template.yaml, sizes checked < 6 MB
+build-lambdas:
+	@bash scripts/build-lambdas.sh
+
+## make check-infra: cfn-lint and sam validate --lint on infra/template.yaml (part of make test)
+check-infra:
+	@bash scripts/check-infra.sh
+
+## make sam-build: sam build (rust-cargolambda, no Docker) into .aws-sam/
+sam-build:
+	@bash scripts/sam.sh build --config-env $(or $(ENV),dev)

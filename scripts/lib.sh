@@ -95,6 +95,88 @@ stop_dynamodb() {
   fi
 }
 
+# ---- the AWS path: cargo-lambda (with zig), cfn-lint and the SAM CLI ----------------------
+
+VENV="$ROOT/.venv"
+INFRA_REQUIREMENTS="$ROOT/scripts/requirements-infra.txt"
+
+# The project's git-ignored virtualenv; Debian's python3 needs python3-venv for it.
+ensure_venv() {
+  [ -x "$VENV/bin/python" ] && return 0
+  if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    log "python3-venv is needed for the project's .venv; installing it"
+    apt_install python3-venv || { echo "ERROR: install Python 3.9+ with venv (sudo apt-get install -y python3-venv)" >&2; exit 1; }
+  fi
+  log "creating the virtualenv .venv"
+  python3 -m venv "$VENV"
+}
+
+# Installs the pinned tools of scripts/requirements-infra.txt into .venv (again when the pins
+# change) and puts them first on PATH. SAM finds zig through `python3 -m ziglang`, so cargo-lambda
+# must live in the same virtualenv as SAM.
+ensure_infra_tools() {
+  ensure_venv
+  local stamp="$VENV/.requirements-infra.sha256" want
+  want=$(cat "$INFRA_REQUIREMENTS" "$ROOT/scripts/constraints-infra.txt" | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "installing cargo-lambda, zig, cfn-lint and the SAM CLI into .venv (scripts/requirements-infra.txt)"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$INFRA_REQUIREMENTS"
+    echo "$want" >"$stamp"
+  fi
+  export PATH="$VENV/bin:$PATH" SAM_CLI_TELEMETRY=0
+}
+
+LAMBDA_TARGET=aarch64-unknown-linux-gnu
+
+# The Rust standard library for the Lambda target (arm64, glibc as on provided.al2023).
+ensure_lambda_target() {
+  if ! command -v rustup >/dev/null; then
+    local libdir
+    libdir=$(rustc --print target-libdir --target "$LAMBDA_TARGET" 2>/dev/null || true)
+    [ -n "$libdir" ] && [ -d "$libdir" ] && return 0
+    echo "ERROR: the Rust target $LAMBDA_TARGET is needed; install rustup, then: rustup target add $LAMBDA_TARGET" >&2
+    exit 1
+  fi
+  if ! rustup target list --installed | grep -qx "$LAMBDA_TARGET"; then
+    log "adding the Rust target $LAMBDA_TARGET"
+    rustup target add "$LAMBDA_TARGET"
+  fi
+}
+
+# Prints "LogicalId binary" for every rust-cargolambda function of infra/template.yaml.
+template_binaries() {
+  "$VENV/bin/python" - "$ROOT/infra/template.yaml" <<'PY'
+import sys, yaml
+
+class Loader(yaml.SafeLoader):
+    pass
+
+# CloudFormation's short tags (!Ref, !Sub, ...) do not matter here.
+Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+template = yaml.load(open(sys.argv[1]), Loader=Loader)
+for logical_id, resource in template["Resources"].items():
+    if resource.get("Type") != "AWS::Serverless::Function":
+        continue
+    metadata = resource.get("Metadata") or {}
+    if metadata.get("BuildMethod") != "rust-cargolambda":
+        continue
+    binary = (metadata.get("BuildProperties") or {}).get("Binary")
+    if not binary:
+        sys.exit(f"ERROR: {logical_id} has no Metadata.BuildProperties.Binary")
+    print(logical_id, binary)
+PY
+}
+
+# Prints the names of the workspace's binary targets, one a line.
+workspace_binaries() {
+  cargo metadata --no-deps --format-version 1 --manifest-path "$ROOT/Cargo.toml" | "$VENV/bin/python" -c '
+import json, sys
+for package in json.load(sys.stdin)["packages"]:
+    for target in package["targets"]:
+        if "bin" in target["kind"]:
+            print(target["name"])'
+}
+
 # Fake credentials: DynamoDB Local keeps one database per access key unless -sharedDb; we
 # use both, so every process sees the same data.
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=${AWS_REGION:-eu-central-1}

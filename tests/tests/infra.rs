@@ -1,0 +1,407 @@
+//! `infra/template.yaml` as deployed: least privilege of every function's IAM statements (a small
+//! checker, itself shown to catch each kind of violation) and the Lambda, log and table settings.
+//! The table's key design is checked against the code in `foundation.rs`, not here.
+
+use std::collections::BTreeSet;
+
+use serde_yaml::Value as Yaml;
+
+/// Item-level data actions a function may be granted. Anything else (table management, Scan,
+/// PartiQL, wildcards) is refused: listings Query key and index designs, never Scan.
+const DATA_ACTIONS: &[&str] = &[
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+];
+
+/// The only actions that mean anything on an index ARN.
+const INDEX_ACTIONS: &[&str] = &["dynamodb:Query"];
+
+/// Functions that serve public reads and must never write.
+const READ_ONLY_FUNCTIONS: &[&str] = &["ThemesFunction"];
+const READ_ACTIONS: &[&str] = &["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"];
+
+/// Functions that must not touch the table at all.
+const NO_TABLE_FUNCTIONS: &[&str] = &["DocsFunction"];
+
+fn template() -> Yaml {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml");
+    let text = std::fs::read_to_string(path).expect("reading infra/template.yaml");
+    serde_yaml::from_str(&text).expect("infra/template.yaml is YAML")
+}
+
+/// Logical ids and definitions of the template's resources of one type.
+fn resources_of_type<'a>(template: &'a Yaml, kind: &str) -> Vec<(String, &'a Yaml)> {
+    template["Resources"]
+        .as_mapping()
+        .expect("Resources is a mapping")
+        .iter()
+        .filter(|(_, resource)| resource["Type"] == kind)
+        .map(|(id, resource)| (id.as_str().expect("logical ids are strings").to_owned(), resource))
+        .collect()
+}
+
+/// A string or a list of strings (IAM's `Action` and `Resource` take both); other shapes are
+/// returned as their YAML text so the checker can report them.
+fn one_or_many(value: &Yaml) -> Vec<Yaml> {
+    match value {
+        Yaml::Sequence(items) => items.clone(),
+        Yaml::Null => Vec::new(),
+        other => vec![other.clone()],
+    }
+}
+
+fn describe(value: &Yaml) -> String {
+    serde_yaml::to_string(value).unwrap_or_default().trim().replace('\n', " ")
+}
+
+/// What an IAM resource in the template points at.
+#[derive(Debug, PartialEq, Eq)]
+enum Target {
+    Table,
+    /// `${Table.Arn}/index/NAME`; `*` stands for every index of that table.
+    Index(String),
+    Other(String),
+}
+
+/// Recognises `!GetAtt T.Arn`, `!Sub '${T.Arn}'` and `!Sub '${T.Arn}/index/NAME'` (short or
+/// long `Fn::` form) where `T` is the table's logical id; everything else is `Other`.
+fn target(resource: &Yaml, table_id: &str) -> Target {
+    let table_arn = format!("{table_id}.Arn");
+    let (function, argument) = match resource {
+        Yaml::Tagged(tagged) => (tagged.tag.to_string().trim_start_matches('!').to_owned(), tagged.value.clone()),
+        Yaml::Mapping(map) if map.len() == 1 => {
+            let (key, value) = map.iter().next().expect("one entry");
+            let key = key.as_str().unwrap_or_default();
+            (key.strip_prefix("Fn::").unwrap_or(key).to_owned(), value.clone())
+        }
+        other => return Target::Other(describe(other)),
+    };
+    match (function.as_str(), &argument) {
+        ("GetAtt", Yaml::String(s)) if *s == table_arn => Target::Table,
+        ("GetAtt", Yaml::Sequence(parts)) if parts.len() == 2 && parts[0] == table_id && parts[1] == "Arn" => {
+            Target::Table
+        }
+        ("Sub", Yaml::String(s)) => {
+            let prefix = format!("${{{table_arn}}}");
+            match s.strip_prefix(&prefix) {
+                Some("") => Target::Table,
+                Some(rest) => match rest.strip_prefix("/index/") {
+                    Some(index) if !index.is_empty() && !index.contains('/') => Target::Index(index.to_owned()),
+                    _ => Target::Other(describe(resource)),
+                },
+                None => Target::Other(describe(resource)),
+            }
+        }
+        _ => Target::Other(describe(resource)),
+    }
+}
+
+/// Every way the template's function policies break least privilege, one line per finding
+/// (`Function: what`). Empty means the rule holds.
+fn policy_violations(template: &Yaml) -> Vec<String> {
+    let tables = resources_of_type(template, "AWS::DynamoDB::Table");
+    assert_eq!(tables.len(), 1, "one table");
+    let table_id = tables[0].0.as_str();
+    let index_names: BTreeSet<&str> = shared::table::TABLE.indexes.iter().map(|i| i.name).collect();
+
+    let mut found = Vec::new();
+    for (function, resource) in resources_of_type(template, "AWS::Serverless::Function") {
+        let mut report = |what: String| found.push(format!("{function}: {what}"));
+        let read_only = READ_ONLY_FUNCTIONS.contains(&function.as_str());
+        let no_table = NO_TABLE_FUNCTIONS.contains(&function.as_str());
+        if resource["Properties"]["Role"] != Yaml::Null {
+            report("a Role of its own bypasses the checked Policies".into());
+        }
+        for policy in one_or_many(&resource["Properties"]["Policies"]) {
+            let Some(statements) = policy.get("Statement") else {
+                // A managed policy name/ARN or a SAM policy template (DynamoDBCrudPolicy grants
+                // Scan, DeleteItem and more on the whole table): not verifiable, so refused.
+                report(format!("policy {} is not an inline statement list", describe(&policy)));
+                continue;
+            };
+            for statement in one_or_many(statements) {
+                for inverted in ["NotAction", "NotResource", "NotPrincipal"] {
+                    if statement.get(inverted).is_some() {
+                        report(format!("statement uses {inverted}"));
+                    }
+                }
+                if statement["Effect"] != "Allow" {
+                    continue; // a Deny only narrows
+                }
+                if no_table {
+                    report(format!("has no business with the table but is granted {}", describe(&statement)));
+                    continue;
+                }
+                let actions: Vec<String> = one_or_many(&statement["Action"])
+                    .iter()
+                    .map(|a| a.as_str().map_or_else(|| describe(a), str::to_owned))
+                    .collect();
+                let targets: Vec<Target> =
+                    one_or_many(&statement["Resource"]).iter().map(|r| target(r, table_id)).collect();
+                if actions.is_empty() {
+                    report("statement without Action".into());
+                }
+                if targets.is_empty() {
+                    report("statement without Resource".into());
+                }
+                for action in &actions {
+                    if action.contains('*') {
+                        report(format!("grants wildcard action {action}"));
+                    } else if action.starts_with("dynamodb:Transact") {
+                        report(format!(
+                            "{action} is not an IAM action: IAM checks each Put/Update/Delete/ConditionCheck inside a transaction"
+                        ));
+                    } else if !DATA_ACTIONS.contains(&action.as_str()) {
+                        report(format!("grants {action}, not an item-level DynamoDB data action"));
+                    }
+                    if read_only && !READ_ACTIONS.contains(&action.as_str()) {
+                        report(format!("is read-only but is granted {action}"));
+                    }
+                }
+                for target in &targets {
+                    match target {
+                        Target::Table => {}
+                        Target::Index(name) => {
+                            if name != "*" && !index_names.contains(name.as_str()) {
+                                report(format!("names index {name}, which the table does not have"));
+                            }
+                            for action in actions.iter().filter(|a| !INDEX_ACTIONS.contains(&a.as_str())) {
+                                report(format!("grants {action} on an index, where only Query applies"));
+                            }
+                        }
+                        Target::Other(what) => {
+                            report(format!("grants on {what}: only the table ARN and its index ARNs are allowed"))
+                        }
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// (function, action) pairs the template grants on the table or its indexes.
+fn grants(template: &Yaml) -> BTreeSet<(String, String)> {
+    let mut grants = BTreeSet::new();
+    for (function, resource) in resources_of_type(template, "AWS::Serverless::Function") {
+        for policy in one_or_many(&resource["Properties"]["Policies"]) {
+            for statement in one_or_many(&policy["Statement"]) {
+                for action in one_or_many(&statement["Action"]) {
+                    grants.insert((function.clone(), action.as_str().unwrap_or_default().to_owned()));
+                }
+            }
+        }
+    }
+    grants
+}
+
+#[test]
+fn every_function_policy_is_least_privilege() {
+    let template = template();
+    let violations = policy_violations(&template);
+    assert!(violations.is_empty(), "least-privilege violations:\n{}", violations.join("\n"));
+
+    // Not vacuous: the checker saw the functions and their grants.
+    let functions: BTreeSet<String> =
+        resources_of_type(&template, "AWS::Serverless::Function").into_iter().map(|(id, _)| id).collect();
+    for expected in ["ProposalsFunction", "QuotesFunction", "ThemesFunction", "DocsFunction"] {
+        assert!(functions.contains(expected), "{expected} is in the template");
+    }
+    let grants = grants(&template);
+    assert!(grants.contains(&("ProposalsFunction".into(), "dynamodb:PutItem".into())), "{grants:?}");
+    assert!(grants.contains(&("ThemesFunction".into(), "dynamodb:Query".into())), "{grants:?}");
+    assert!(!grants.iter().any(|(function, _)| function == "DocsFunction"), "docs has no table access");
+}
+
+/// A copy of the template with one YAML snippet put at `path` (mapping keys or list indexes).
+fn with(template: &Yaml, path: &[&str], snippet: &str) -> Yaml {
+    let mut copy = template.clone();
+    let mut at = &mut copy;
+    for step in path {
+        at = match step.parse::<usize>() {
+            Ok(index) => &mut at[index],
+            Err(_) => &mut at[*step],
+        };
+    }
+    *at = serde_yaml::from_str(snippet).expect("snippet is YAML");
+    copy
+}
+
+/// The checker fails the template for each kind of violation (so the test above can fail).
+#[test]
+fn checker_reports_each_kind_of_violation() {
+    let template = template();
+    let proposals_statement = ["Resources", "ProposalsFunction", "Properties", "Policies", "0", "Statement", "0"];
+    let cases: Vec<(&str, Yaml, &str)> = vec![
+        (
+            "dynamodb:* action",
+            with(&template, &[&proposals_statement[..], &["Action"]].concat(), "[dynamodb:GetItem, 'dynamodb:*']"),
+            "ProposalsFunction: grants wildcard action dynamodb:*",
+        ),
+        (
+            "* action",
+            with(&template, &[&proposals_statement[..], &["Action"]].concat(), "'*'"),
+            "ProposalsFunction: grants wildcard action *",
+        ),
+        (
+            "Resource: '*'",
+            with(&template, &[&proposals_statement[..], &["Resource"]].concat(), "'*'"),
+            "ProposalsFunction: grants on '*'",
+        ),
+        (
+            "another table's ARN",
+            with(
+                &template,
+                &[&proposals_statement[..], &["Resource"]].concat(),
+                "[!GetAtt Table.Arn, 'arn:aws:dynamodb:eu-central-1:123456789012:table/other']",
+            ),
+            "ProposalsFunction: grants on arn:aws:dynamodb:eu-central-1:123456789012:table/other",
+        ),
+        (
+            "every table's indexes",
+            with(
+                &template,
+                &[&proposals_statement[..], &["Resource"]].concat(),
+                "!Sub 'arn:aws:dynamodb:*:*:table/*/index/*'",
+            ),
+            "ProposalsFunction: grants on !Sub",
+        ),
+        (
+            "Scan",
+            with(&template, &[&proposals_statement[..], &["Action"]].concat(), "dynamodb:Scan"),
+            "ProposalsFunction: grants dynamodb:Scan, not an item-level",
+        ),
+        (
+            "write on the read-only themes function",
+            with(
+                &template,
+                &["Resources", "ThemesFunction", "Properties", "Policies", "0", "Statement", "0", "Action"],
+                "[dynamodb:GetItem, dynamodb:PutItem]",
+            ),
+            "ThemesFunction: is read-only but is granted dynamodb:PutItem",
+        ),
+        (
+            "table access for docs",
+            with(
+                &template,
+                &["Resources", "DocsFunction", "Properties", "Policies"],
+                "[{Statement: [{Effect: Allow, Action: dynamodb:GetItem, Resource: !GetAtt Table.Arn}]}]",
+            ),
+            "DocsFunction: has no business with the table",
+        ),
+        (
+            "SAM policy template",
+            with(
+                &template,
+                &["Resources", "QuotesFunction", "Properties", "Policies"],
+                "[{DynamoDBCrudPolicy: {TableName: !Ref Table}}]",
+            ),
+            "QuotesFunction: policy DynamoDBCrudPolicy",
+        ),
+        (
+            "write on an index",
+            with(
+                &template,
+                &[&proposals_statement[..], &["Resource"]].concat(),
+                "[!GetAtt Table.Arn, !Sub '${Table.Arn}/index/GSI1']",
+            ),
+            "ProposalsFunction: grants dynamodb:PutItem on an index",
+        ),
+        (
+            "unknown index",
+            with(
+                &template,
+                &["Resources", "ProposalsFunction", "Properties", "Policies", "0", "Statement", "1", "Resource"],
+                "!Sub '${Table.Arn}/index/GSI9'",
+            ),
+            "ProposalsFunction: names index GSI9",
+        ),
+        (
+            "NotResource",
+            with(&template, &[&proposals_statement[..], &["NotResource"]].concat(), "!GetAtt Table.Arn"),
+            "ProposalsFunction: statement uses NotResource",
+        ),
+    ];
+    for (case, broken, expected) in cases {
+        let violations = policy_violations(&broken);
+        assert!(
+            violations.iter().any(|v| v.starts_with(expected)),
+            "{case}: expected a finding starting with {expected:?}, got {violations:#?}"
+        );
+    }
+}
+
+/// A function property, falling back to `Globals.Function`.
+fn effective<'a>(template: &'a Yaml, function: &'a Yaml, key: &str) -> &'a Yaml {
+    match &function["Properties"][key] {
+        Yaml::Null => &template["Globals"]["Function"][key],
+        value => value,
+    }
+}
+
+fn is_ref(value: &Yaml, target: &str) -> bool {
+    matches!(value, Yaml::Tagged(t) if t.tag == "Ref" && t.value == target)
+}
+
+#[test]
+fn functions_logs_and_table_have_the_deployed_settings() {
+    let template = template();
+    let functions = resources_of_type(&template, "AWS::Serverless::Function");
+    for (id, function) in &functions {
+        assert_eq!(*effective(&template, function, "Runtime"), "provided.al2023", "{id}");
+        assert_eq!(
+            effective(&template, function, "Architectures"),
+            &serde_yaml::from_str::<Yaml>("[arm64]").unwrap(),
+            "{id}"
+        );
+        assert_eq!(*effective(&template, function, "Handler"), "bootstrap", "{id}");
+        assert_eq!(function["Metadata"]["BuildMethod"], "rust-cargolambda", "{id}");
+        assert!(function["Metadata"]["BuildProperties"]["Binary"].as_str().is_some(), "{id}: binary named");
+        let memory = effective(&template, function, "MemorySize").as_u64().expect("MemorySize");
+        assert!((128..=256).contains(&memory), "{id}: memory {memory} MB");
+        let timeout = effective(&template, function, "Timeout").as_u64().expect("Timeout");
+        assert!((1..=10).contains(&timeout), "{id}: timeout {timeout} s");
+        let env = &effective(&template, function, "Environment")["Variables"];
+        assert!(is_ref(&env["TABLE_NAME"], "Table"), "{id}: TABLE_NAME = !Ref Table");
+        assert!(is_ref(&env["LOG_LEVEL"], "LogLevel"), "{id}: LOG_LEVEL = !Ref LogLevel");
+
+        // Logs go to a log group of the stack's own, with a retention.
+        let group = &function["Properties"]["LoggingConfig"]["LogGroup"];
+        let Yaml::Tagged(group) = group else { panic!("{id}: LoggingConfig.LogGroup is a !Ref") };
+        let group = &template["Resources"][group.value.as_str().expect("log group id")];
+        assert_eq!(group["Type"], "AWS::Logs::LogGroup", "{id}");
+        assert!(is_ref(&group["Properties"]["RetentionInDays"], "LogRetentionDays"), "{id}: retention");
+    }
+    assert!(functions.len() >= 4, "one function per resource group");
+
+    let api = &template["Resources"]["HttpApi"]["Properties"];
+    let jwt = &api["Auth"]["Authorizers"][api["Auth"]["DefaultAuthorizer"].as_str().expect("default authorizer")]
+        ["JwtConfiguration"];
+    assert!(is_ref(&jwt["issuer"], "JwtIssuer") && is_ref(&jwt["audience"], "JwtAudience"), "JWT from parameters");
+    assert!(is_ref(&api["CorsConfiguration"]["AllowOrigins"], "CorsAllowedOrigins"));
+    assert!(is_ref(&api["DefaultRouteSettings"]["ThrottlingRateLimit"], "ThrottlingRateLimit"));
+    assert!(is_ref(&api["DefaultRouteSettings"]["ThrottlingBurstLimit"], "ThrottlingBurstLimit"));
+    let format = api["AccessLogSettings"]["Format"].as_str().expect("access log format");
+    let fields: serde_json::Value = serde_json::from_str(format).expect("access log format is JSON");
+    assert!(fields.get("requestId").is_some() && fields.get("status").is_some(), "{fields}");
+
+    let table = &template["Resources"]["Table"];
+    assert_eq!(table["DeletionPolicy"], "Retain");
+    let props = &table["Properties"];
+    assert_eq!(props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"], true);
+    assert_eq!(props["SSESpecification"]["SSEEnabled"], true);
+    assert_eq!(props["TimeToLiveSpecification"]["Enabled"], true);
+    let protection: Yaml = serde_yaml::from_str("!If [IsProd, true, false]").unwrap();
+    assert_eq!(props["DeletionProtectionEnabled"], protection, "deletion protection in prod");
+    assert_eq!(template["Conditions"]["IsProd"], serde_yaml::from_str::<Yaml>("!Equals [!Ref Stage, prod]").unwrap());
+
+    for output in ["ApiUrl", "TableName"] {
+        assert!(template["Outputs"][output]["Value"] != Yaml::Null, "output {output}");
+    }
+}
