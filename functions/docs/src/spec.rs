@@ -1,5 +1,8 @@
 //! Builds the OpenAPI document from the code: every function crate's `ApiDoc`, merged, plus
-//! the API's info, tags and the bearer security scheme.
+//! the API's info, servers, tags and the bearer security scheme.
+//!
+//! Rules that hold for every operation (public ones say so explicitly) are applied after the
+//! merge, so operations added in any crate get them without per-operation code.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::OpenApi as OpenApiDoc;
@@ -25,14 +28,43 @@ impl Modify for BearerScheme {
     }
 }
 
+/// Public operations declare an explicit empty `security` (no credentials needed) instead of
+/// leaving it out, so readers and linters (`security-defined`) see a decision, not an omission.
+/// Protected operations keep the `bearer` requirement their `#[utoipa::path]` declares.
+struct ExplicitPublicSecurity;
+
+impl Modify for ExplicitPublicSecurity {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+                &mut item.head,
+                &mut item.options,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                operation.security.get_or_insert_with(Vec::new);
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
+    servers(
+        (url = "/", description = "This API: the host that serves this document"),
+        (url = "http://127.0.0.1:3000", description = "Local development (`make run`)")
+    ),
     info(
         title = "Zorginkoop API",
         description = "Contract proposals for integral birth care, integral tariff quotes, and the zorgkantoren's Wlz contracting themes.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2")
     ),
-    paths(crate::openapi_json, crate::me),
+    paths(crate::openapi_json, crate::docs_page, crate::me),
     components(schemas(shared::Problem, shared::FieldError)),
     modifiers(&BearerScheme),
     tags((name = "meta", description = "The API itself: who am I, its description."))
@@ -45,6 +77,7 @@ pub fn generate() -> OpenApiDoc {
     doc.merge(proposals::ApiDoc::openapi());
     doc.merge(quotes::ApiDoc::openapi());
     doc.merge(themes::ApiDoc::openapi());
+    ExplicitPublicSecurity.modify(&mut doc);
     doc
 }
 
@@ -77,6 +110,23 @@ mod tests {
             committed == generated,
             "openapi/openapi.json differs from the code's spec; run `make openapi` and commit the result"
         );
+    }
+
+    /// Every operation states its security: `bearer`, or an explicit empty list when public.
+    #[test]
+    fn every_operation_states_its_security() {
+        let doc = super::generate();
+        for (path, item) in &doc.paths.paths {
+            let ops = [&item.get, &item.put, &item.post, &item.delete, &item.patch];
+            for op in ops.into_iter().flatten() {
+                let security = op.security.as_ref().unwrap_or_else(|| panic!("{path} has no security"));
+                let json = serde_json::to_value(security).unwrap();
+                assert!(
+                    json == serde_json::json!([]) || json == serde_json::json!([{ "bearer": [] }]),
+                    "{path}: unexpected security {json}"
+                );
+            }
+        }
     }
 
     #[test]
