@@ -37,6 +37,10 @@ pub fn parse_json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
 
 /// The body-independent part of [`parse_json`], for tests and non-HTTP callers.
 pub fn parse_json_str<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    // Syntax first: a body that is not one well-formed JSON value is a 400 whatever its shape,
+    // so a shape error (422) is only reported for JSON the client actually managed to send.
+    serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
     let mut de = serde_json::Deserializer::from_str(text);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let inner = err.inner();

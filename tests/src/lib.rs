@@ -71,7 +71,8 @@ fn start_own_dynamodb() -> String {
         .spawn()
         .expect("starting DynamoDB Local");
     let _ = OWN_DYNAMODB.set(child);
-    for _ in 0..200 {
+    // Java needs ~2 s on an idle machine; a loaded CI box can take far longer.
+    for _ in 0..1200 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return format!("http://127.0.0.1:{port}");
         }
@@ -105,9 +106,9 @@ impl TestApp {
         loop {
             match shared::table::create_table(&dynamo, &table).await {
                 Ok(()) => break,
-                Err(_) if attempt < 20 => {
+                Err(_) if attempt < 40 => {
                     attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+                    tokio::time::sleep(Duration::from_millis(50 * attempt.min(20))).await;
                 }
                 Err(err) => panic!("creating table {table}: {err:?}"),
             }
