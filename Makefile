@@ -1,7 +1,7 @@
 # Zorginkoop API: the two commands (run, test) and the smaller steps they are made of.
 # Every target installs what it needs (see scripts/lib.sh).
 
-.PHONY: run test token openapi fmt lint build-lambdas check-infra sam-build bench fuzz
+.PHONY: run test token openapi clients fmt lint build-lambdas check-infra sam-build bench fuzz
 
 ROLE ?= igo
 ORG ?= 12345678
@@ -21,6 +21,11 @@ token:
 ## make openapi: regenerates openapi/openapi.json from the code
 openapi:
 	@UPDATE_OPENAPI=1 cargo test -q -p docs --lib spec_is_committed
+
+## make clients: generates the Python and TypeScript clients from the spec, type-checks them and
+## runs their scenarios against a local API (not yet part of make test)
+clients:
+	@bash scripts/clients.sh
 
 fmt:
 	@cargo fmt --all

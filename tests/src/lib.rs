@@ -106,6 +106,8 @@ impl TestApp {
         loop {
             match shared::table::create_table(&dynamo, &table).await {
                 Ok(()) => break,
+                // The name is unique, so an earlier attempt whose answer was lost created it.
+                Err(aws_sdk_dynamodb::Error::ResourceInUseException(_)) if attempt > 0 => break,
                 Err(_) if attempt < 40 => {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(50 * attempt.min(20))).await;
