@@ -26,7 +26,7 @@ const GATEWAY_MAX_BODY: usize = 10 * 1024 * 1024;
 
 /// Every function's router, in the order the gateway tries them.
 pub fn all_routers() -> Vec<Router> {
-    vec![proposals::router(), quotes::router(), themes::router(), docs::router()]
+    vec![proposals::router(), quotes::router(), themes::router(), themes::publisher_router(), docs::router()]
 }
 
 /// Every (method, path template, function) the gateway serves: compared with the SAM template
@@ -67,7 +67,10 @@ async fn gateway(State(state): State<Arc<GatewayState>>, request: AxumRequest) -
         Err(_) => return to_axum(ApiError::PayloadTooLarge { limit: GATEWAY_MAX_BODY }.into_response()),
     };
     let path = parts.uri.path().to_owned();
-    let Some(router) = state.routers.iter().find(|r| r.serves_path(&path)) else {
+    // Two functions may share a path with different methods (themes reads, themes-publisher
+    // writes), as API Gateway routes by method and path: prefer the router with this method.
+    let serving = state.routers.iter().find(|r| r.find(&parts.method, &path).is_ok());
+    let Some(router) = serving.or_else(|| state.routers.iter().find(|r| r.serves_path(&path))) else {
         return to_axum(ApiError::NotFound.into_response());
     };
     let route = router.find(&parts.method, &path).ok();

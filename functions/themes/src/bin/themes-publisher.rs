@@ -1,0 +1,7 @@
+//! The themes-publisher Lambda function: the publisher's edition writes, in their own function
+//! so only it holds write access to the table.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::routing::run_lambda(themes::publisher_router()).await
+}
