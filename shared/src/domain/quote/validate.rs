@@ -192,7 +192,7 @@ impl Errors {
     /// A percentage from 0 to `max` with at most 2 decimals; true when valid.
     fn percentage(&mut self, pointer: String, value: ExactDecimal, max: Decimal) -> bool {
         let value = value.value();
-        let ok = !(value.is_sign_negative() && !value.is_zero()) && value <= max && value.normalize().scale() <= 2;
+        let ok = value >= Decimal::ZERO && value <= max && value.normalize().scale() <= 2;
         if !ok {
             self.push(pointer, format!("must be a percentage from 0 to {max} with at most 2 decimals"));
         }
