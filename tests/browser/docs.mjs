@@ -64,12 +64,14 @@ try {
 
   // Redoc renders one section per operation, id "operation/<operationId>".
   await page.waitForSelector(`[data-section-id="operation/${operations[0].id}"]`, { timeout: 30000 });
-  const text = await page.evaluate(() => document.body.innerText);
+  // HTML rendering collapses whitespace, so a multi-line summary is compared collapsed.
+  const squash = (s) => s.replace(/\s+/g, ' ').trim();
+  const text = squash(await page.evaluate(() => document.body.innerText));
   for (const op of operations) {
     const section = await page.$(`[data-section-id="operation/${op.id}"]`);
     if (!section) fail(`no section for ${op.id} (${op.method.toUpperCase()} ${op.path})`);
     if (!op.summary) fail(`${op.id} has no summary in the spec`);
-    else if (!text.includes(op.summary)) fail(`summary of ${op.id} not on the page: "${op.summary}"`);
+    else if (!text.includes(squash(op.summary))) fail(`summary of ${op.id} not on the page: "${op.summary}"`);
   }
   const violations = await page.evaluate(() => window.__cspViolations);
   for (const v of violations) fail(`CSP violation: ${v}`);
