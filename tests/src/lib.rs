@@ -87,6 +87,8 @@ pub async fn dynamodb_client() -> Client {
         table_name: String::new(),
         dynamodb_endpoint: Some(dynamodb_endpoint()),
         region: Config::DEFAULT_REGION.into(),
+        // DynamoDB Local shares two cores with the compiler and the other suites.
+        store_timeouts: shared::config::StoreTimeouts::EMULATOR,
     };
     shared::storage::dynamodb_client(&config).await
 }
@@ -120,6 +122,10 @@ impl TestApp {
 
     /// Starts the API over an existing context (table).
     pub async fn spawn_on(ctx: AppContext) -> TestApp {
+        // TEST_LOG=1 shows the API's own logs (filter from RUST_LOG) when a suite needs explaining.
+        if std::env::var_os("TEST_LOG").is_some() {
+            shared::telemetry::init();
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a random port");
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         let served = ctx.clone();

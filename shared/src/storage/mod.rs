@@ -22,13 +22,15 @@ use crate::error::ApiError;
 pub async fn dynamodb_client(config: &Config) -> Client {
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(Duration::from_millis(500))
-        .operation_attempt_timeout(Duration::from_secs(2))
-        .operation_timeout(Duration::from_secs(5))
+        .operation_attempt_timeout(config.store_timeouts.attempt)
+        .operation_timeout(config.store_timeouts.operation)
         .build();
+    // The SDK's default first back-off is 1 s; DynamoDB's own guidance starts near 50 ms.
+    let retries = RetryConfig::standard().with_max_attempts(3).with_initial_backoff(Duration::from_millis(50));
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(config.region.clone()))
         .timeout_config(timeouts)
-        .retry_config(RetryConfig::standard().with_max_attempts(3));
+        .retry_config(retries);
     if let Some(endpoint) = &config.dynamodb_endpoint {
         loader = loader
             .endpoint_url(endpoint)
