@@ -120,6 +120,8 @@ pub enum Confidence {
 /// The period the table covers, in years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+// Its own schema name: the proposals' `Period` (a year or dates) is another type.
+#[schema(as = EditionPeriod, example = json!({"from": 2024, "to": 2026}))]
 pub struct Period {
     pub from: u16,
     pub to: u16,
