@@ -21,9 +21,9 @@ timed() { local t0; t0=$(date +%s); "$@"; log "$1: $(( $(date +%s) - t0 )) s"; }
 ensure_python_tools() {
   local stamp="$VENV/.clients-requirements.sha256" want
   want=$(sha256sum "$REQS" | cut -d' ' -f1)
-  if [ -x "$VENV/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then return 0; fi
+  ensure_venv
   log "installing the Python client tools into .venv ($REQS)"
-  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQS"
   echo "$want" >"$stamp"
 }
