@@ -72,8 +72,11 @@ function lines(prenataal: string, kraamzorg: string): LineInput[] {
 }
 
 const baseUrl = env('API_URL');
-const igo = createClient({ baseUrl, auth: () => token('igo', IGO) });
-const insurer = createClient({ baseUrl, auth: () => token('insurer', INSURER) });
+// One token per party (minting spawns the gateway binary; a token lives an hour).
+const igoToken = token('igo', IGO);
+const insurerToken = token('insurer', INSURER);
+const igo = createClient({ baseUrl, auth: () => igoToken });
+const insurer = createClient({ baseUrl, auth: () => insurerToken });
 
 async function transition(
   client: typeof igo,
