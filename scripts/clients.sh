@@ -32,8 +32,16 @@ generate_python() {
   rm -rf "$GEN/python"
   mkdir -p "$GEN/python"
   # The generator's post hooks call ruff, which lives in the virtualenv.
-  PATH="$VENV/bin:$PATH" "$VENV/bin/openapi-python-client" generate --path openapi/openapi.json \
-    --config "$CLIENTS/python/config.yaml" --meta none --output-path "$GEN/python/zorginkoop_client" --overwrite
+  local out
+  out=$(PATH="$VENV/bin:$PATH" "$VENV/bin/openapi-python-client" generate --path openapi/openapi.json \
+    --config "$CLIENTS/python/config.yaml" --meta none --output-path "$GEN/python/zorginkoop_client" --overwrite 2>&1)
+  # A warning means the generator left out a schema or an operation: the client would not be
+  # the whole API, so it fails the suite.
+  if grep -qi 'warning' <<<"$out"; then
+    printf '%s\n' "$out" >&2
+    echo "ERROR: openapi-python-client could not express part of the spec (warnings above)" >&2
+    return 1
+  fi
 }
 
 generate_typescript() {
