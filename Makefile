@@ -23,7 +23,7 @@ openapi:
 	@UPDATE_OPENAPI=1 cargo test -q -p docs --lib spec_is_committed
 
 ## make clients: generates the Python and TypeScript clients from the spec, type-checks them and
-## runs their scenarios against a local API (not yet part of make test)
+## runs their scenarios against a local API (also run by make test: scripts/test.d/40-generated-clients.sh)
 clients:
 	@bash scripts/clients.sh
 

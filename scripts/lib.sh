@@ -72,7 +72,8 @@ start_dynamodb() {
   java -Djava.library.path="$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" \
     -port "$port" -sharedDb -disableTelemetry "$@" >"$LOCAL_DIR/dynamodb-$port.log" 2>&1 &
   DDB_PID=$!
-  for _ in $(seq 1 100); do
+  # Java needs ~2 s on an idle machine; a loaded CI box can take far longer (as in tests/src/lib.rs).
+  for _ in $(seq 1 600); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       log "DynamoDB Local on port $port (pid $DDB_PID)"
       return 0
@@ -84,7 +85,7 @@ start_dynamodb() {
     fi
     sleep 0.1
   done
-  echo "ERROR: DynamoDB Local did not answer on port $port within 10 s" >&2
+  echo "ERROR: DynamoDB Local did not answer on port $port within 60 s" >&2
   return 1
 }
 
@@ -225,27 +226,34 @@ start_local_api() {
     start_dynamodb "$ddb_port" -inMemory
     export DYNAMODB_ENDPOINT="http://127.0.0.1:$ddb_port"
   fi
-  local port; port=$(free_port)
-  local logfile="$LOCAL_DIR/local-api-$port.log"
-  TABLE_NAME="${API_TABLE_NAME:-api-$port-$$}" PORT="$port" \
-    "$ROOT/target/debug/local-gateway" serve --init >"$logfile" 2>&1 &
-  API_PID=$!
-  API_URL="http://127.0.0.1:$port"
-  for _ in $(seq 1 150); do
-    if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
-      "$API_URL/openapi.json" 2>/dev/null; then
-      log "local API on $API_URL (pid $API_PID)"
-      return 0
-    fi
-    if ! kill -0 "$API_PID" 2>/dev/null; then
-      cat "$logfile" >&2
-      echo "ERROR: the local API exited at start" >&2
-      return 1
-    fi
-    sleep 0.2
+  local port logfile attempt
+  # A freshly started DynamoDB Local can time out the API's first requests (table creation,
+  # seed) on a loaded machine; the API then exits, and a second start succeeds.
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    logfile="$LOCAL_DIR/local-api-$port.log"
+    TABLE_NAME="${API_TABLE_NAME:-api-$port-$$}" PORT="$port" \
+      "$ROOT/target/debug/local-gateway" serve --init >"$logfile" 2>&1 &
+    API_PID=$!
+    API_URL="http://127.0.0.1:$port"
+    for _ in $(seq 1 150); do
+      if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+        "$API_URL/openapi.json" 2>/dev/null; then
+        log "local API on $API_URL (pid $API_PID)"
+        return 0
+      fi
+      if ! kill -0 "$API_PID" 2>/dev/null; then
+        cat "$logfile" >&2
+        echo "ERROR: the local API exited at start (attempt $attempt of 3)" >&2
+        continue 2
+      fi
+      sleep 0.2
+    done
+    cat "$logfile" >&2
+    echo "ERROR: the local API did not answer on $API_URL within 30 s" >&2
+    return 1
   done
-  cat "$logfile" >&2
-  echo "ERROR: the local API did not answer on $API_URL within 30 s" >&2
+  echo "ERROR: the local API exited at start 3 times" >&2
   return 1
 }
 

@@ -129,6 +129,36 @@ mod tests {
         }
     }
 
+    /// Merging keeps only one of two schemas with the same name, so two Rust types that both
+    /// call themselves e.g. `CareShift` would silently document one shape for both. Every
+    /// name shared by the crates' documents must describe the same schema.
+    #[test]
+    fn no_two_types_share_a_schema_name() {
+        use utoipa::OpenApi;
+        let docs = [
+            ("docs", super::RootDoc::openapi()),
+            ("proposals", proposals::ApiDoc::openapi()),
+            ("quotes", quotes::ApiDoc::openapi()),
+            ("themes", themes::ApiDoc::openapi()),
+        ];
+        let mut seen: std::collections::BTreeMap<String, (&str, serde_json::Value)> = Default::default();
+        for (crate_name, doc) in &docs {
+            let Some(components) = &doc.components else { continue };
+            for (name, schema) in &components.schemas {
+                let schema = serde_json::to_value(schema).unwrap();
+                match seen.get(name) {
+                    Some((other, first)) => assert!(
+                        *first == schema,
+                        "schema {name} of {crate_name} differs from {other}'s: give one a `#[schema(as = ...)]` name"
+                    ),
+                    None => {
+                        seen.insert(name.clone(), (crate_name, schema));
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn every_operation_has_an_operation_id_and_tag() {
         let doc = super::generate();

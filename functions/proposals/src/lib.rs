@@ -466,14 +466,24 @@ pub async fn replace_proposal(r: ApiRequest) -> HandlerResult {
         ("If-Match" = String, Header, description = "The ETag you last read (required)"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see createProposal)"),
     ),
-    request_body(content = TransitionRequest, description = "IGO: submit, withdraw. Insurer: start_review, accept, reject (reason required), counter (counter_lines required).", example = json!({
-        "action": "counter",
-        "reason": "Het tarief prenataal ligt boven ons inkoopbeleid.",
-        "counter_lines": [
-            {"prestatie": "geboortezorg_prenataal", "volume": 1200, "tariff": "1180.00"},
-            {"prestatie": "kraamzorg_postnataal_per_uur", "volume": 55000, "tariff": "60.00"}
-        ]
-    })),
+    request_body(content = TransitionRequest, description = "IGO: submit, withdraw. Insurer: start_review, accept, reject (reason required), counter (counter_lines required).", examples(
+        ("counter" = (summary = "Insurer: counter a proposal under review with its own lines", value = json!({
+            "action": "counter",
+            "reason": "Het tarief prenataal ligt boven ons inkoopbeleid.",
+            "counter_lines": [
+                {"prestatie": "geboortezorg_prenataal", "volume": 1200, "tariff": "1180.00"},
+                {"prestatie": "kraamzorg_postnataal_per_uur", "volume": 55000, "tariff": "60.00"}
+            ]
+        }))),
+        ("submit" = (summary = "IGO: submit a draft, or a countered proposal after revising it", value = json!({"action": "submit"}))),
+        ("start_review" = (summary = "Insurer: start reviewing a submitted proposal", value = json!({"action": "start_review"}))),
+        ("accept" = (summary = "Insurer: accept a proposal under review", value = json!({"action": "accept"}))),
+        ("reject" = (summary = "Insurer: reject a proposal under review (reason required)", value = json!({
+            "action": "reject",
+            "reason": "De verdeelsleutel ontbreekt voor kraamzorg."
+        }))),
+        ("withdraw" = (summary = "IGO: withdraw a proposal that is not yet decided", value = json!({"action": "withdraw", "reason": "Vervangen door een nieuw voorstel."})))
+    )),
     responses(
         (status = 200, description = "The new version", body = Proposal, headers(("ETag" = String, description = "Its version"))),
         (status = 400, description = "Malformed JSON", body = shared::Problem, content_type = "application/problem+json"),

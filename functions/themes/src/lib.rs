@@ -152,11 +152,7 @@ pub struct ThemesMatrix {
 /// A request for the Wlz tariff comparison.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "nza_max_tariff": "250.00",
-    "profile": {"new_provider": false, "essential_facility": true, "proven_labour_saving_technology": true, "surcharges": ["movements_and_goals"], "previous_percentage": "96.0"},
-    "zorgkantoren": ["zilveren-kruis", "cz", "dsw"]
-}))]
+#[schema(example = wlz_tariff_quote_example)]
 pub struct WlzTariffQuoteRequest {
     /// The NZa maximum tariff amount (euros, a decimal string, at most 2 decimals).
     #[schema(value_type = String, example = "250.00")]
@@ -169,6 +165,16 @@ pub struct WlzTariffQuoteRequest {
     /// The edition whose rules apply (default: the latest published).
     #[serde(default)]
     pub edition: Option<String>,
+}
+
+/// A valid comparison request (the OpenAPI example): an essential facility using proven
+/// labour-saving technology, compared at three zorgkantoren.
+pub fn wlz_tariff_quote_example() -> serde_json::Value {
+    serde_json::json!({
+        "nza_max_tariff": "250.00",
+        "profile": {"new_provider": false, "essential_facility": true, "proven_labour_saving_technology": true, "surcharges": ["movements_and_goals"], "previous_percentage": "96.0"},
+        "zorgkantoren": ["zilveren-kruis", "cz", "dsw"]
+    })
 }
 
 /// Each zorgkantoor's tariff for the profile, side by side.
@@ -323,10 +329,10 @@ pub struct EditionQuery {
 #[into_params(parameter_in = Query)]
 pub struct ThemesQuery {
     /// Only these themes (repeatable, or comma-separated).
-    #[param(example = "bekostiging-en-tarieven")]
+    #[param(example = json!(["bekostiging-en-tarieven", "technologie"]))]
     pub theme: Option<Vec<ThemeId>>,
     /// Only these zorgkantoren (repeatable, or comma-separated).
-    #[param(example = "cz")]
+    #[param(example = json!(["cz", "zilveren-kruis"]))]
     pub zorgkantoor: Option<Vec<ZorgkantoorId>>,
     /// A published edition (default: the latest published).
     #[param(example = "2023-07")]
@@ -492,7 +498,7 @@ pub async fn get_edition(r: ApiRequest) -> HandlerResult {
     path = "/v1/wlz-tariff-quotes",
     operation_id = "createWlzTariffQuote",
     tag = "themes",
-    request_body = WlzTariffQuoteRequest,
+    request_body(content = WlzTariffQuoteRequest, example = wlz_tariff_quote_example),
     responses(
         (status = 200, description = "The comparison, in the table's column order", body = WlzTariffQuote),
         (status = 400, description = "Malformed JSON", body = shared::Problem, content_type = "application/problem+json"),
@@ -547,7 +553,7 @@ pub async fn create_wlz_tariff_quote(r: ApiRequest) -> HandlerResult {
     tag = "themes",
     security(("bearer" = [])),
     params(("edition" = String, Path, description = "The edition id; must equal the body's `edition`", example = "2024-01")),
-    request_body = EditionDocument,
+    request_body(content = EditionDocument, description = "The whole edition document; its `edition` must equal the path's.", example = shared::domain::themes::example_edition),
     responses(
         (status = 200, description = "The draft was replaced", body = EditionView),
         (status = 201, description = "The draft was created", body = EditionView),

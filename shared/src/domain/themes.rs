@@ -120,6 +120,8 @@ pub enum Confidence {
 /// The period the table covers, in years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+// Its own schema name: the proposals' `Period` (a year or dates) is another type.
+#[schema(as = EditionPeriod, example = json!({"from": 2024, "to": 2026}))]
 pub struct Period {
     pub from: u16,
     pub to: u16,
@@ -310,7 +312,8 @@ pub enum RuleKind {
 }
 
 /// A typed tariff rule of one zorgkantoor, with a pointer back to the cell text it comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// Its OpenAPI schema is written below, not derived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TariffRule {
     pub zorgkantoor: ZorgkantoorId,
     #[serde(flatten)]
@@ -320,6 +323,57 @@ pub struct TariffRule {
     pub source: SourceRef,
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// The fields every tariff rule has besides its kind's; only its schema is used.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct TariffRuleFields {
+    zorgkantoor: ZorgkantoorId,
+    #[serde(default)]
+    applies_to: Option<String>,
+    source: SourceRef,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// A tariff rule's schema is one object per rule kind, each with the common fields, rather
+/// than the derived `allOf` of the kinds' `oneOf` with those fields: same JSON, but client
+/// generators (openapi-python-client) cannot take an `allOf` of a `oneOf` and dropped every
+/// schema and operation that holds a tariff rule.
+impl utoipa::PartialSchema for TariffRule {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{OneOfBuilder, Schema};
+        use utoipa::openapi::RefOr;
+        let (RefOr::T(Schema::Object(common)), RefOr::T(Schema::OneOf(kinds))) =
+            (<TariffRuleFields as utoipa::PartialSchema>::schema(), <RuleKind as utoipa::PartialSchema>::schema())
+        else {
+            unreachable!("derived schemas of a struct and an internally tagged enum");
+        };
+        let mut one_of = OneOfBuilder::new().description(Some(
+            "A typed tariff rule of one zorgkantoor (`kind` says which), with a pointer back to the cell text it comes from.",
+        ));
+        for kind in kinds.items {
+            let RefOr::T(Schema::Object(mut variant)) = kind else { unreachable!("rule kinds are objects") };
+            let own = std::mem::take(&mut variant.properties);
+            let mut common_properties = common.properties.clone();
+            if let Some(zorgkantoor) = common_properties.shift_remove("zorgkantoor") {
+                variant.properties.insert("zorgkantoor".to_owned(), zorgkantoor);
+            }
+            variant.properties.extend(own);
+            variant.properties.extend(common_properties);
+            variant.required.extend(common.required.iter().cloned());
+            one_of = one_of.item(Schema::Object(variant));
+        }
+        one_of.into()
+    }
+}
+
+impl ToSchema for TariffRule {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        <TariffRuleFields as ToSchema>::schemas(schemas);
+        <RuleKind as ToSchema>::schemas(schemas);
+    }
 }
 
 /// An edition of the table: what a publisher writes and what the seed file holds.

@@ -99,6 +99,8 @@ pub struct CostComponent {
 /// priced at the receiving provider's amount per unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+// Its own schema name: the proposals' `CareShift` (between provider kinds) is another type.
+#[schema(as = QuoteCareShift)]
 pub struct CareShift {
     pub prestatie: Prestatie,
     pub from: AgbCode,
