@@ -193,6 +193,25 @@ pub fn allocate_cents(total: Decimal, weights: &[Decimal]) -> Result<Vec<Decimal
         .collect()
 }
 
+/// Splits 100 percent over `weights` in proportion, as percentages with `decimals` decimals
+/// (0 to 8), by the same largest-remainder rule as [`allocate_cents`] (it does the work: 100%
+/// in units of 10^-decimals is counted as that many cents). The percentages add up to exactly
+/// 100, ties go to the earlier weight.
+pub fn allocate_percentages(weights: &[Decimal], decimals: u32) -> Result<Vec<Decimal>, AllocationError> {
+    if decimals > 8 {
+        return Err(AllocationError::Overflow);
+    }
+    let units = 100i64 * 10i64.pow(decimals);
+    let shares = allocate_cents(Decimal::new(units, 2), weights)?;
+    Ok(shares
+        .into_iter()
+        .map(|mut share| {
+            share.rescale(2);
+            Decimal::from_i128_with_scale(share.mantissa(), decimals)
+        })
+        .collect())
+}
+
 /// `value` times 10^scale as an integer; `None` when it does not fit or would lose digits.
 fn to_scaled_int(value: Decimal, scale: u32) -> Option<i128> {
     let own = value.scale();
@@ -286,6 +305,20 @@ mod tests {
         assert_eq!(allocate_cents(dec!(1.00), &[dec!(1), dec!(-1)]), Err(AllocationError::NegativeWeight));
         assert_eq!(allocate_cents(Decimal::MAX, &[Decimal::MAX, dec!(1)]), Err(AllocationError::Overflow));
         assert!(allocate_cents(dec!(1.00), &[]).is_err());
+    }
+
+    #[test]
+    fn percentages_are_allocated_to_exactly_100() {
+        let thirds = allocate_percentages(&[dec!(1), dec!(1), dec!(1)], 4).unwrap();
+        assert_eq!(cents_of(&thirds), ["33.3334", "33.3333", "33.3333"]);
+        let whole = allocate_percentages(&[dec!(250.00), dec!(750.00), dec!(0)], 0).unwrap();
+        assert_eq!(cents_of(&whole), ["25", "75", "0"]);
+        // 1/7 = 14.2857142..%: the remainders decide which get the extra unit.
+        let sevenths = allocate_percentages(&[dec!(1), dec!(6)], 2).unwrap();
+        assert_eq!(cents_of(&sevenths), ["14.29", "85.71"]);
+        assert_eq!(sevenths.iter().sum::<Decimal>(), dec!(100));
+        assert_eq!(allocate_percentages(&[dec!(0)], 4), Err(AllocationError::NoWeight));
+        assert_eq!(allocate_percentages(&[dec!(1)], 9), Err(AllocationError::Overflow));
     }
 
     #[test]
