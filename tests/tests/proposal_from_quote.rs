@@ -123,7 +123,8 @@ async fn a_proposal_from_a_quote_carries_the_quotes_figures() {
         {"provider": M, "percentage": "62.50"}, {"provider": K, "percentage": "37.50"}]});
     let fixed = make_quote(&app, IGO_A, &body).await;
     let (_, _, created) = create(&app, IGO_A, &from_quote_body(fixed["id"].as_str().unwrap())).await;
-    let shares: Vec<&Value> = created["distribution_key"]["providers"].as_array().unwrap().iter().map(|p| &p["share"]).collect();
+    let shares: Vec<&Value> =
+        created["distribution_key"]["providers"].as_array().unwrap().iter().map(|p| &p["share"]).collect();
     assert_eq!(shares, [&json!("0"), &json!("62.5"), &json!("37.5")]);
 }
 
