@@ -39,8 +39,10 @@ fn quote_request() -> Value {
 /// Stores a quote as IGO `org`; returns it.
 async fn make_quote(app: &TestApp, org: &str, body: &Value) -> Value {
     let response = app.as_caller(app.post("/v1/quotes"), "igo", org).json(body).send().await.unwrap();
-    assert_eq!(response.status(), 201, "quote");
-    json_body(response).await
+    let status = response.status();
+    let quote = json_body(response).await;
+    assert_eq!(status, 201, "quote: {quote}");
+    quote
 }
 
 /// A new proposal of IGO A to insurer X that leaves lines, key and period to the quote.
