@@ -4,7 +4,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::{json, Value};
 use shared::domain::prestatie::Prestatie;
-use shared::domain::quote::{quote, QuoteRequest};
+use shared::domain::quote::{compute, quote, validate, QuoteRequest};
 
 /// A large VSV: 12 providers (hospitals, gynaecologists, midwives' practices, kraamzorg), each
 /// prestatie with 4 to 6 cost components, and 6 care shifts.
@@ -59,6 +59,13 @@ fn bench(c: &mut Criterion) {
         assert_eq!((result.prestaties.len(), result.providers.len()), (9, 12));
         c.bench_function(&format!("quote 9x12 {method} (validate + compute)"), |b| {
             b.iter(|| quote(std::hint::black_box(&parsed)).unwrap())
+        });
+        // The two halves on their own, to see where the time goes.
+        c.bench_function(&format!("quote 9x12 {method} (validate only)"), |b| {
+            b.iter(|| validate(std::hint::black_box(&parsed)).unwrap())
+        });
+        c.bench_function(&format!("quote 9x12 {method} (compute only)"), |b| {
+            b.iter(|| compute(std::hint::black_box(&parsed)).unwrap())
         });
         c.bench_function(&format!("quote 9x12 {method} (parse + validate + compute + serialise)"), |b| {
             b.iter(|| {

@@ -153,44 +153,103 @@ pub enum AllocationError {
 /// Exact: weights are brought to one scale and everything is done in `i128` integers, so no
 /// quotient is ever approximated; figures too large for that are refused, never rounded.
 pub fn allocate_cents(total: Decimal, weights: &[Decimal]) -> Result<Vec<Decimal>, AllocationError> {
-    if (total.is_sign_negative() && !total.is_zero()) || total.normalize().scale() > 2 {
-        return Err(AllocationError::NotWholeCents);
+    Weights::new(weights)?.allocate(total)
+}
+
+/// Weights brought to one integer scale once, so many totals can be split by the same
+/// proportions (one distribution key over every prestatie) without redoing that work.
+/// [`allocate_cents`] is `Weights::new(weights)?.allocate(total)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Weights {
+    ints: Vec<i128>,
+    sum: i128,
+}
+
+impl Weights {
+    /// Refuses a negative weight, and weights too large to carry exactly.
+    pub fn new(weights: &[Decimal]) -> Result<Weights, AllocationError> {
+        if weights.iter().any(|w| w.is_sign_negative() && !w.is_zero()) {
+            return Err(AllocationError::NegativeWeight);
+        }
+        let scale = weights.iter().map(|w| w.scale()).max().unwrap_or(0);
+        let ints: Vec<i128> =
+            weights.iter().map(|w| to_scaled_int(*w, scale)).collect::<Option<_>>().ok_or(AllocationError::Overflow)?;
+        let sum = ints.iter().try_fold(0i128, |acc, w| acc.checked_add(*w)).ok_or(AllocationError::Overflow)?;
+        Ok(Weights { ints, sum })
     }
-    if weights.iter().any(|w| w.is_sign_negative() && !w.is_zero()) {
-        return Err(AllocationError::NegativeWeight);
+
+    /// Splits `total` by these weights (see [`allocate_cents`]).
+    pub fn allocate(&self, total: Decimal) -> Result<Vec<Decimal>, AllocationError> {
+        let mut shares = Vec::with_capacity(self.ints.len());
+        self.allocate_into(total, &mut shares)?;
+        Ok(shares)
     }
-    let total_cents = to_scaled_int(total, 2).ok_or(AllocationError::Overflow)?;
-    let scale = weights.iter().map(|w| w.scale()).max().unwrap_or(0);
-    let ints: Vec<i128> =
-        weights.iter().map(|w| to_scaled_int(*w, scale)).collect::<Option<_>>().ok_or(AllocationError::Overflow)?;
-    let sum = ints.iter().try_fold(0i128, |acc, w| acc.checked_add(*w)).ok_or(AllocationError::Overflow)?;
-    if sum == 0 {
-        return if total_cents == 0 {
-            Ok(vec![Decimal::new(0, 2); weights.len()])
-        } else {
-            Err(AllocationError::NoWeight)
-        };
+
+    /// Splits `total` by these weights, appending the shares to `out` (nothing on failure).
+    pub fn allocate_into(&self, total: Decimal, out: &mut Vec<Decimal>) -> Result<(), AllocationError> {
+        if (total.is_sign_negative() && !total.is_zero()) || total.normalize().scale() > 2 {
+            return Err(AllocationError::NotWholeCents);
+        }
+        let total_cents = to_scaled_int(total, 2).ok_or(AllocationError::Overflow)?;
+        let n = self.ints.len();
+        if self.sum == 0 {
+            return if total_cents == 0 {
+                out.extend(std::iter::repeat_n(Decimal::new(0, 2), n));
+                Ok(())
+            } else {
+                Err(AllocationError::NoWeight)
+            };
+        }
+        let mut cents = Vec::with_capacity(n);
+        let mut remainders = Vec::with_capacity(n);
+        let mut given = 0i128;
+        for (index, w) in self.ints.iter().enumerate() {
+            let product = total_cents.checked_mul(*w).ok_or(AllocationError::Overflow)?;
+            // Both are non-negative, so plain division is the floor; one division gives both.
+            let floor = product / self.sum;
+            cents.push(floor);
+            remainders.push((product - floor * self.sum, index));
+            given += floor;
+        }
+        // Fewer cents are left than there are shares, since each floor lost less than one cent.
+        let left = usize::try_from(total_cents - given).map_err(|_| AllocationError::Overflow)?;
+        if left > 0 {
+            remainders.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            for &(_, index) in remainders.iter().take(left) {
+                cents[index] += 1;
+            }
+        }
+        let start = out.len();
+        for c in cents {
+            match i64::try_from(c) {
+                Ok(c) => out.push(Decimal::new(c, 2)),
+                Err(_) => {
+                    out.truncate(start);
+                    return Err(AllocationError::Overflow);
+                }
+            }
+        }
+        Ok(())
     }
-    let mut shares = Vec::with_capacity(ints.len());
-    let mut remainders = Vec::with_capacity(ints.len());
-    let mut given = 0i128;
-    for (index, w) in ints.iter().enumerate() {
-        let product = total_cents.checked_mul(*w).ok_or(AllocationError::Overflow)?;
-        // Both are non-negative, so plain division is the floor.
-        shares.push(product / sum);
-        remainders.push((product % sum, index));
-        given += product / sum;
+}
+
+/// Splits 100 percent over `weights` in proportion, as percentages with `decimals` decimals
+/// (0 to 8), by the same largest-remainder rule as [`allocate_cents`] (it does the work: 100%
+/// in units of 10^-decimals is counted as that many cents). The percentages add up to exactly
+/// 100, ties go to the earlier weight.
+pub fn allocate_percentages(weights: &[Decimal], decimals: u32) -> Result<Vec<Decimal>, AllocationError> {
+    if decimals > 8 {
+        return Err(AllocationError::Overflow);
     }
-    // Fewer cents are left than there are shares, since each floor lost less than one cent.
-    let left = usize::try_from(total_cents - given).map_err(|_| AllocationError::Overflow)?;
-    remainders.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for &(_, index) in remainders.iter().take(left) {
-        shares[index] += 1;
-    }
-    shares
+    let units = 100i64 * 10i64.pow(decimals);
+    let shares = allocate_cents(Decimal::new(units, 2), weights)?;
+    Ok(shares
         .into_iter()
-        .map(|c| i64::try_from(c).map(|c| Decimal::new(c, 2)).map_err(|_| AllocationError::Overflow))
-        .collect()
+        .map(|mut share| {
+            share.rescale(2);
+            Decimal::from_i128_with_scale(share.mantissa(), decimals)
+        })
+        .collect())
 }
 
 /// `value` times 10^scale as an integer; `None` when it does not fit or would lose digits.
@@ -286,6 +345,20 @@ mod tests {
         assert_eq!(allocate_cents(dec!(1.00), &[dec!(1), dec!(-1)]), Err(AllocationError::NegativeWeight));
         assert_eq!(allocate_cents(Decimal::MAX, &[Decimal::MAX, dec!(1)]), Err(AllocationError::Overflow));
         assert!(allocate_cents(dec!(1.00), &[]).is_err());
+    }
+
+    #[test]
+    fn percentages_are_allocated_to_exactly_100() {
+        let thirds = allocate_percentages(&[dec!(1), dec!(1), dec!(1)], 4).unwrap();
+        assert_eq!(cents_of(&thirds), ["33.3334", "33.3333", "33.3333"]);
+        let whole = allocate_percentages(&[dec!(250.00), dec!(750.00), dec!(0)], 0).unwrap();
+        assert_eq!(cents_of(&whole), ["25", "75", "0"]);
+        // 1/7 = 14.2857142..%: the remainders decide which get the extra unit.
+        let sevenths = allocate_percentages(&[dec!(1), dec!(6)], 2).unwrap();
+        assert_eq!(cents_of(&sevenths), ["14.29", "85.71"]);
+        assert_eq!(sevenths.iter().sum::<Decimal>(), dec!(100));
+        assert_eq!(allocate_percentages(&[dec!(0)], 4), Err(AllocationError::NoWeight));
+        assert_eq!(allocate_percentages(&[dec!(1)], 9), Err(AllocationError::Overflow));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use shared::routing::{Access, ApiRequest, HandlerResult, Route, Router};
 use shared::storage::proposals::{
     self as store, CommitError, IdempotencyRecord, ListFilter, ListSide, IDEMPOTENCY_TTL_SECONDS,
 };
+use shared::storage::quotes;
 use shared::{ApiError, AppContext};
 use utoipa::ToSchema;
 
@@ -271,7 +272,7 @@ fn backoff(attempt: u32) -> Duration {
         (status = 403, description = "The caller is not an IGO", body = shared::Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 256 KiB", body = shared::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid proposal (the errors name the fields), or an Idempotency-Key reused with another body", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid proposal (the errors name the fields), a `from_quote` that is not one of your organisation's quotes or gives no valid lines (named `/from_quote`), or an Idempotency-Key reused with another body", body = shared::Problem, content_type = "application/problem+json"),
         (status = 503, description = "The store is unavailable; retry", body = shared::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -280,9 +281,14 @@ pub async fn create_proposal(r: ApiRequest) -> HandlerResult {
     let igo = claims.require_igo()?;
     let new: NewProposal = parse_json(&r.req)?;
     let idempotency = Idempotency::of(&r, claims)?;
+    // Only the caller's own quotes are looked up, so another organisation's is simply absent.
+    let quote = match &new.from_quote {
+        Some(id) => quotes::get_quote(&r.ctx, claims.org_code(), id).await?,
+        None => None,
+    };
     let make = || {
         let id = ulid::Ulid::new().to_string();
-        Ok(Proposal::create(id, igo, new.clone(), Actor::of(claims), chrono::Utc::now())?)
+        Ok(Proposal::create(id, igo, new.clone(), quote.as_ref(), Actor::of(claims), chrono::Utc::now())?)
     };
     write(&r.ctx, claims, idempotency, Target::New(Box::new(make))).await
 }

@@ -3,24 +3,21 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::ToSchema;
 
-fn all_digits(s: &str, len: usize) -> bool {
-    s.len() == len && s.bytes().all(|b| b.is_ascii_digit())
-}
+// The codes are kept inline as their digits (no heap string): they are cloned into every cell
+// of a quote's matrix and every proposal, so a clone is a plain copy of a few bytes.
 
 /// AGB code: exactly 8 digits; identifies a care provider, practice, institution or IGO.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
 #[schema(value_type = String, pattern = r"^[0-9]{8}$", example = "12345678")]
-#[serde(transparent)]
-pub struct AgbCode(String);
+pub struct AgbCode([u8; 8]);
 
 /// UZOVI code: exactly 4 digits; identifies a health insurer or zorgkantoor.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
 #[schema(value_type = String, pattern = r"^[0-9]{4}$", example = "3311")]
-#[serde(transparent)]
-pub struct UzoviCode(String);
+pub struct UzoviCode([u8; 4]);
 
 macro_rules! digit_code {
     ($ty:ident, $len:expr, $what:expr) => {
@@ -28,28 +25,49 @@ macro_rules! digit_code {
             pub const LEN: usize = $len;
 
             pub fn parse(s: &str) -> Result<Self, String> {
-                if all_digits(s, $len) {
-                    Ok(Self(s.to_owned()))
-                } else {
-                    Err(format!("{} must be exactly {} digits", $what, $len))
+                match <[u8; $len]>::try_from(s.as_bytes()) {
+                    Ok(digits) if digits.iter().all(u8::is_ascii_digit) => Ok(Self(digits)),
+                    _ => Err(format!("{} must be exactly {} digits", $what, $len)),
                 }
             }
 
             pub fn as_str(&self) -> &str {
-                &self.0
+                // Only ASCII digits are ever stored (`parse` is the one way in): always UTF-8.
+                std::str::from_utf8(&self.0).unwrap_or_default()
             }
         }
 
         impl fmt::Display for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($ty)).field(&self.as_str()).finish()
+            }
+        }
+
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                Self::parse(&s).map_err(serde::de::Error::custom)
+                struct Visitor;
+                impl serde::de::Visitor<'_> for Visitor {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$ty, E> {
+                        $ty::parse(v).map_err(E::custom)
+                    }
+                }
+                d.deserialize_str(Visitor)
             }
         }
     };
@@ -76,6 +94,14 @@ mod tests {
         for bad in ["331", "33111", "33a1", ""] {
             assert!(UzoviCode::parse(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn codes_travel_as_strings() {
+        let agb = AgbCode::parse("01234567").unwrap();
+        assert_eq!(serde_json::to_string(&agb).unwrap(), "\"01234567\"");
+        assert_eq!(format!("{agb} {agb:?}"), "01234567 AgbCode(\"01234567\")");
+        assert!(AgbCode::parse("01234567").unwrap() < AgbCode::parse("10000000").unwrap());
     }
 
     #[test]

@@ -38,7 +38,9 @@ struct QuoteItem {
     quote: Quote,
 }
 
-/// Stores a new quote. The id is fresh, so an existing item means a bug, never an overwrite.
+/// Stores a new quote. The id is fresh, so an existing item is either this very quote (the SDK
+/// retried a put whose first answer was lost, e.g. under a slow store: the write did land) or a
+/// bug, never an overwrite.
 pub async fn put_quote(ctx: &AppContext, quote: &Quote) -> Result<(), ApiError> {
     let item = QuoteItem {
         pk: partition_key(&quote.owner_org),
@@ -47,21 +49,24 @@ pub async fn put_quote(ctx: &AppContext, quote: &Quote) -> Result<(), ApiError> 
         quote: quote.clone(),
     };
     let item: std::collections::HashMap<String, AttributeValue> = serde_dynamo::to_item(item).map_err(mapping_error)?;
-    ctx.dynamo
+    let result = ctx
+        .dynamo
         .put_item()
         .table_name(&ctx.table)
         .set_item(Some(item))
         .condition_expression("attribute_not_exists(PK)")
         .send()
-        .await
-        .map_err(|err| {
-            if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) {
-                ApiError::Conflict(format!("quote {} exists already", quote.id))
-            } else {
-                store_error(err)
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+            match get_quote(ctx, &quote.owner_org, &quote.id).await? {
+                Some(stored) if stored == *quote => Ok(()),
+                _ => Err(ApiError::Conflict(format!("quote {} exists already", quote.id))),
             }
-        })?;
-    Ok(())
+        }
+        Err(err) => Err(store_error(err)),
+    }
 }
 
 /// The quote `id` of `owner_org`, or `None` when that organisation has no such quote (whether

@@ -3,6 +3,7 @@
 //! proposal goes through (create, edit, lifecycle transitions), each producing a new version
 //! and one history entry. Pure: the caller supplies ids, clock and actor.
 
+mod from_quote;
 pub mod state;
 
 use std::collections::{BTreeMap, HashSet};
@@ -15,9 +16,11 @@ use utoipa::ToSchema;
 use crate::auth::{Claims, Role};
 use crate::domain::codes::{AgbCode, UzoviCode};
 use crate::domain::prestatie::{Prestatie, ProviderKind, Unit};
+use crate::domain::quote::Quote;
 use crate::error::{ApiError, FieldError};
 use crate::money::{cents, ExactDecimal};
 
+pub use from_quote::FROM_QUOTE;
 pub use state::{may_edit, transition, Action, Status, TransitionError};
 
 /// Longest organisation or provider name.
@@ -34,6 +37,8 @@ pub const MAX_CARE_SHIFTS: usize = 100;
 pub const MAX_VOLUME: u64 = 10_000_000;
 /// Longest quote reference.
 pub const MAX_QUOTE_ID_CHARS: usize = 64;
+/// Most decimals of a share of the distribution key, in percent.
+pub const SHARE_DECIMALS: u32 = 4;
 /// Contract years the API accepts.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
@@ -289,21 +294,46 @@ pub struct Insurer {
 }
 
 /// `POST /v1/proposals`: a new proposal, kept as a draft or submitted at once.
+///
+/// Either send `period`, `lines` and `distribution_key` yourself, or name one of your
+/// organisation's quotes in `from_quote` to fill them from it: the lines are the quote's
+/// prestaties with a volume above 0 at the quote's integral tariffs (a fractional volume, or a
+/// prestatie the quote prices at 0.00, is refused with 422 at `/from_quote`); the key is the
+/// quote's fixed shares (one `share` per provider) for a `fixed_shares` quote, or, for a
+/// `cost_based` quote, `shares` per prestatie: each provider's part of the prestatie's quote
+/// matrix row less the IGO's retained surcharges, in percent with 4 decimals, adding up to
+/// exactly 100 (largest remainder); `quote_id` is set to the quote and the period defaults to
+/// the quote's year. With `from_quote`, sending `lines`, `distribution_key` or `quote_id` as
+/// well is a 422 (edit the draft with PUT instead), and a period must be in the quote's year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProposal {
     pub igo: IgoInput,
     pub insurer: Insurer,
-    pub period: Period,
+    /// Required unless `from_quote` is given; then it defaults to the quote's year and must
+    /// otherwise lie in it.
+    #[serde(default)]
+    pub period: Option<Period>,
     pub policy_route: PolicyRoute,
-    pub lines: Vec<LineInput>,
-    pub distribution_key: DistributionKey,
+    /// Required unless `from_quote` is given; must be left out with it.
+    #[serde(default)]
+    pub lines: Option<Vec<LineInput>>,
+    /// Required unless `from_quote` is given; must be left out with it.
+    #[serde(default)]
+    pub distribution_key: Option<DistributionKey>,
     #[serde(default)]
     pub care_shifts: Vec<CareShift>,
     pub attention_points: AttentionPoints,
+    /// A reference to the quote behind the proposal, if any (set by `from_quote`; leave it out
+    /// then).
     #[serde(default)]
     #[schema(max_length = 64, pattern = "^[A-Za-z0-9_-]{1,64}$")]
     pub quote_id: Option<String>,
+    /// The id of one of your organisation's quotes to fill the lines, distribution key and
+    /// period from. Not one of yours (or no such quote): 422 at `/from_quote`.
+    #[serde(default)]
+    #[schema(max_length = 64, pattern = "^[A-Za-z0-9_-]{1,64}$", example = "01JDQ7Z3K8M4V6W9X2Y5A7B3C1")]
+    pub from_quote: Option<String>,
     /// Submit at once instead of keeping a draft.
     #[serde(default)]
     pub submit: bool,
@@ -497,8 +527,8 @@ fn check_percentage(pointer: &str, share: ExactDecimal, errors: &mut Vec<FieldEr
         errors.push(FieldError::new(pointer, "must not be negative"));
     } else if value > Decimal::ONE_HUNDRED {
         errors.push(FieldError::new(pointer, "must not exceed 100"));
-    } else if value.normalize().scale() > 4 {
-        errors.push(FieldError::new(pointer, "at most 4 decimals"));
+    } else if value.normalize().scale() > SHARE_DECIMALS {
+        errors.push(FieldError::new(pointer, format!("at most {SHARE_DECIMALS} decimals")));
     }
 }
 
@@ -646,32 +676,113 @@ impl ProposalContent {
     }
 }
 
+/// A new proposal's request taken apart: the parties, the editable content (filled from the
+/// quote where `from_quote` asked for it) and the submit flag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewParts {
+    pub igo: IgoInput,
+    pub insurer: Insurer,
+    pub content: ProposalContent,
+    pub submit: bool,
+    /// Whether the lines and key came from a quote (their failures then name `/from_quote`).
+    pub from_quote: bool,
+}
+
+const LEAVE_OUT: &str =
+    "leave this out when from_quote is given: it is filled from the quote (edit the draft with PUT to change it)";
+
 impl NewProposal {
-    /// Splits the request into the parties, the editable content and the submit flag.
-    pub fn into_parts(self) -> (IgoInput, Insurer, ProposalContent, bool) {
-        let content = ProposalContent {
-            period: self.period,
-            policy_route: self.policy_route,
-            lines: self.lines,
-            distribution_key: self.distribution_key,
-            care_shifts: self.care_shifts,
-            attention_points: self.attention_points,
-            quote_id: self.quote_id,
+    /// Splits the request into its parts. `quote` is the quote `from_quote` names, if the
+    /// caller's organisation has it (`None` otherwise, which is refused without saying
+    /// whether it exists). Fails on a missing required field, a field that conflicts with
+    /// `from_quote`, or a quote that gives no valid lines and key; the content is validated
+    /// afterwards.
+    pub fn into_parts(self, quote: Option<&Quote>) -> Result<NewParts, Vec<FieldError>> {
+        let NewProposal {
+            igo,
+            insurer,
+            period,
+            policy_route,
+            lines,
+            distribution_key,
+            care_shifts,
+            attention_points,
+            quote_id,
+            from_quote,
+            submit,
+        } = self;
+        let mut errors = Vec::new();
+        let (period, lines, distribution_key, quote_id) = match from_quote.as_deref() {
+            None => match (period, lines, distribution_key) {
+                (Some(period), Some(lines), Some(key)) => (period, lines, key, quote_id),
+                (period, lines, key) => {
+                    for (pointer, missing) in [
+                        ("/period", period.is_none()),
+                        ("/lines", lines.is_none()),
+                        ("/distribution_key", key.is_none()),
+                    ] {
+                        if missing {
+                            errors.push(FieldError::new(pointer, "required (unless from_quote is given)"));
+                        }
+                    }
+                    return Err(errors);
+                }
+            },
+            Some(id) => {
+                validate_quote_id(FROM_QUOTE, &from_quote, &mut errors);
+                for (pointer, given) in [
+                    ("/lines", lines.is_some()),
+                    ("/distribution_key", distribution_key.is_some()),
+                    ("/quote_id", quote_id.is_some()),
+                ] {
+                    if given {
+                        errors.push(FieldError::new(pointer, LEAVE_OUT));
+                    }
+                }
+                // The same answer whether the quote does not exist or is another organisation's.
+                let Some(quote) = quote.filter(|q| q.id == id) else {
+                    if errors.is_empty() {
+                        errors.push(FieldError::new(FROM_QUOTE, "your organisation has no quote with this id"));
+                    }
+                    return Err(errors);
+                };
+                let year = i32::from(quote.input.period);
+                if let Some(period) = &period {
+                    if (period.year.is_some() || period.start.is_some()) && period.contract_year() != year {
+                        let pointer = if period.year.is_some() { "/period/year" } else { "/period/start" };
+                        errors.push(FieldError::new(pointer, format!("must lie in the quote's year {year}")));
+                    }
+                }
+                if !errors.is_empty() {
+                    return Err(errors);
+                }
+                let (lines, key) = from_quote::lines_and_key(quote)?;
+                let period = period.unwrap_or(Period { year: Some(year), start: None, end: None });
+                (period, lines, key, Some(quote.id.clone()))
+            }
         };
-        (self.igo, self.insurer, content, self.submit)
+        let content =
+            ProposalContent { period, policy_route, lines, distribution_key, care_shifts, attention_points, quote_id };
+        Ok(NewParts { igo, insurer, content, submit, from_quote: from_quote.is_some() })
     }
 }
 
 impl Proposal {
     /// A new proposal by the IGO `actor` (whose org is `igo_agb`): a draft, or submitted at once.
+    ///
+    /// `quote` is the quote the request's `from_quote` names, as the handler found it among
+    /// the caller's organisation's quotes (`None` when it has no such quote).
     pub fn create(
         id: String,
         igo_agb: &AgbCode,
         new: NewProposal,
+        quote: Option<&Quote>,
         actor: Actor,
         now: DateTime<Utc>,
     ) -> Result<Change, ChangeError> {
-        let (igo, insurer, content, submit) = new.into_parts();
+        let quote = quote.filter(|q| q.owner_org == igo_agb.as_str());
+        let NewParts { igo, insurer, content, submit, from_quote } =
+            new.into_parts(quote).map_err(ChangeError::Invalid)?;
         let mut errors = Vec::new();
         if let Some(agb) = &igo.agb {
             if agb != igo_agb {
@@ -680,7 +791,18 @@ impl Proposal {
         }
         check_text("/igo/name", &igo.name, MAX_NAME_CHARS, &mut errors);
         check_text("/insurer/name", &insurer.name, MAX_NAME_CHARS, &mut errors);
-        content.validate(&mut errors);
+        let mut content_errors = Vec::new();
+        content.validate(&mut content_errors);
+        if from_quote {
+            // The caller did not send the lines and key: name the quote, keep the detail.
+            for error in &mut content_errors {
+                if error.pointer.starts_with("/lines") || error.pointer.starts_with("/distribution_key") {
+                    error.detail = format!("filled from the quote, {} fails: {}", error.pointer, error.detail);
+                    error.pointer = FROM_QUOTE.to_owned();
+                }
+            }
+        }
+        errors.append(&mut content_errors);
         check(errors)?;
         let status = if submit { Status::Submitted } else { Status::Draft };
         let lines = priced_lines(&content.lines);

@@ -42,7 +42,7 @@ fn create(body: Value) -> Result<Change, ChangeError> {
         ApiError::Validation(errors) => ChangeError::Invalid(errors),
         other => panic!("{other:?}"),
     })?;
-    Proposal::create("01TEST".into(), &igo(), new, actor(Role::Igo), now())
+    Proposal::create("01TEST".into(), &igo(), new, None, actor(Role::Igo), now())
 }
 
 /// The pointers of a refused body.
@@ -170,7 +170,7 @@ fn unknown_fields_and_wrong_types_are_refused_by_shape() {
 
 fn content_of(body: &Value) -> ProposalContent {
     let new: NewProposal = serde_json::from_value(body.clone()).unwrap();
-    new.into_parts().2
+    new.into_parts(None).unwrap().content
 }
 
 #[test]

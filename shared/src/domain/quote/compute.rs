@@ -14,8 +14,9 @@ use super::{
     DistributionMethod, IgoRetained, MatrixCell, MatrixRow, PrestatieLine, ProviderOutcome, QuoteRequest, QuoteResult,
     Warning, WarningCode, LOSS_WARNING_PERCENT,
 };
+use crate::domain::codes::AgbCode;
 use crate::error::ApiError;
-use crate::money::{allocate_cents, round_cents, round_percentage, ExactDecimal, RoundingMode};
+use crate::money::{allocate_cents, round_cents, round_percentage, ExactDecimal, RoundingMode, Weights};
 
 const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
 
@@ -45,7 +46,7 @@ fn exact(value: Decimal) -> ExactDecimal {
 pub fn compute(request: &QuoteRequest) -> Result<QuoteResult, ApiError> {
     let providers = &request.providers;
     let n = providers.len();
-    let index_of = |agb: &str| providers.iter().position(|p| p.agb.as_str() == agb);
+    let index_of = |agb: &AgbCode| providers.iter().position(|p| p.agb == *agb);
     let surcharges = [
         request.surcharges.organisation_costs.value(),
         request.surcharges.risk_reserve.value(),
@@ -53,15 +54,22 @@ pub fn compute(request: &QuoteRequest) -> Result<QuoteResult, ApiError> {
     ];
     let surcharge_percent = surcharges.iter().try_fold(Decimal::ZERO, |acc, s| add(acc, *s))?;
     let markup = add(Decimal::ONE, surcharge_percent / HUNDRED)?;
+    // The surcharges as fractions of the unit cost: the same for every prestatie.
+    let surcharge_fractions = surcharges.map(|s| s / HUNDRED);
     let mode = request.rounding;
     let method = request.distribution.method;
     // Fixed-share percentages in provider order (providers without a share get 0).
     let mut fixed = vec![Decimal::ZERO; n];
     for share in &request.distribution.shares {
-        if let Some(i) = index_of(share.provider.as_str()) {
+        if let Some(i) = index_of(&share.provider) {
             fixed[i] = share.percentage.value();
         }
     }
+    // The key is the same for every prestatie: bring it to integers once.
+    let fixed_key = match method {
+        DistributionMethod::FixedShares => Some(Weights::new(&fixed).map_err(|_| too_large())?),
+        DistributionMethod::CostBased => None,
+    };
 
     let mut lines = Vec::with_capacity(request.prestaties.len());
     let mut matrix = Vec::with_capacity(request.prestaties.len());
@@ -71,19 +79,20 @@ pub fn compute(request: &QuoteRequest) -> Result<QuoteResult, ApiError> {
     let mut contract_total = Decimal::ZERO;
     // Reused per prestatie: each provider's share of the units and cost per unit.
     let mut unit_share = vec![Decimal::ZERO; n];
+    let mut amounts = vec![Decimal::ZERO; n];
     let mut weights: Vec<Decimal> = Vec::with_capacity(n + 3);
 
     for (p, line) in request.prestaties.iter().enumerate() {
-        unit_share.iter_mut().for_each(|s| *s = Decimal::ZERO);
-        let mut amounts = vec![Decimal::ZERO; n];
+        unit_share.fill(Decimal::ZERO);
+        amounts.fill(Decimal::ZERO);
         for component in &line.components {
-            if let Some(i) = index_of(component.provider.as_str()) {
+            if let Some(i) = index_of(&component.provider) {
                 unit_share[i] = Decimal::ONE;
                 amounts[i] = component.amount_per_unit.value();
             }
         }
         for shift in request.care_shifts.iter().filter(|s| s.prestatie == line.prestatie) {
-            if let (Some(from), Some(to)) = (index_of(shift.from.as_str()), index_of(shift.to.as_str())) {
+            if let (Some(from), Some(to)) = (index_of(&shift.from), index_of(&shift.to)) {
                 let moved = shift.share.value() / HUNDRED;
                 unit_share[from] -= moved;
                 unit_share[to] += moved;
@@ -94,8 +103,11 @@ pub fn compute(request: &QuoteRequest) -> Result<QuoteResult, ApiError> {
         weights.clear();
         let mut unit_cost = Decimal::ZERO;
         for (amount, share) in amounts.iter().zip(&unit_share) {
-            let part = mul(*amount, *share)?;
-            unit_cost = add(unit_cost, part)?;
+            // Most providers take no part in a given prestatie: skip the arithmetic on zeros.
+            let part = if amount.is_zero() || share.is_zero() { Decimal::ZERO } else { mul(*amount, *share)? };
+            if !part.is_zero() {
+                unit_cost = add(unit_cost, part)?;
+            }
             weights.push(part);
         }
         let volume = line.volume.value();
@@ -105,21 +117,21 @@ pub fn compute(request: &QuoteRequest) -> Result<QuoteResult, ApiError> {
 
         // The IGO's surcharges weigh in proportion to the unit cost.
         let surcharge_weights = [
-            mul(unit_cost, surcharges[0] / HUNDRED)?,
-            mul(unit_cost, surcharges[1] / HUNDRED)?,
-            mul(unit_cost, surcharges[2] / HUNDRED)?,
+            mul(unit_cost, surcharge_fractions[0])?,
+            mul(unit_cost, surcharge_fractions[1])?,
+            mul(unit_cost, surcharge_fractions[2])?,
         ];
-        let row: Vec<Decimal> = match method {
-            DistributionMethod::CostBased => {
+        let row: Vec<Decimal> = match &fixed_key {
+            None => {
                 weights.extend_from_slice(&surcharge_weights);
                 allocate_cents(total, &weights).map_err(|_| too_large())?
             }
-            DistributionMethod::FixedShares => {
+            Some(key) => {
                 // First the providers' pool against the IGO's surcharges, then the pool by the key.
-                let mut pool_and_igo = vec![unit_cost];
-                pool_and_igo.extend_from_slice(&surcharge_weights);
-                let split = allocate_cents(total, &pool_and_igo).map_err(|_| too_large())?;
-                let mut row = allocate_cents(split[0], &fixed).map_err(|_| too_large())?;
+                let [org, risk, innovation] = surcharge_weights;
+                let split = allocate_cents(total, &[unit_cost, org, risk, innovation]).map_err(|_| too_large())?;
+                let mut row = Vec::with_capacity(n + 3);
+                key.allocate_into(split[0], &mut row).map_err(|_| too_large())?;
                 row.extend_from_slice(&split[1..]);
                 row
             }
@@ -171,15 +183,18 @@ pub fn compute(request: &QuoteRequest) -> Result<QuoteResult, ApiError> {
     for (i, provider) in providers.iter().enumerate() {
         let baseline = provider.baseline_revenue.map(|b| cents(b.value()));
         let difference = baseline.map(|b| revenue[i] - b);
-        let difference_percentage = match (baseline, difference) {
-            (Some(b), Some(d)) if !b.is_zero() => {
-                Some(round_percentage(mul(d, HUNDRED)?.checked_div(b).ok_or_else(too_large)?))
-            }
+        // The difference in hundredths of the baseline, when there is a baseline to compare with.
+        let compared = match (baseline, difference) {
+            (Some(b), Some(d)) if !b.is_zero() => Some((b, mul(d, HUNDRED)?)),
             _ => None,
         };
+        let difference_percentage = match compared {
+            Some((b, d100)) => Some(round_percentage(d100.checked_div(b).ok_or_else(too_large)?)),
+            None => None,
+        };
         // Exact comparison (loss / baseline > 5%), not the rounded percentage.
-        if let (Some(b), Some(d)) = (baseline, difference) {
-            if !b.is_zero() && -mul(d, HUNDRED)? > mul(LOSS_WARNING_PERCENT, b)? {
+        if let Some((b, d100)) = compared {
+            if -d100 > mul(LOSS_WARNING_PERCENT, b)? {
                 warnings.push(Warning {
                     code: WarningCode::ProviderLosesRevenue,
                     pointer: format!("/providers/{i}/baseline_revenue"),

@@ -30,19 +30,22 @@ pub fn validate(request: &QuoteRequest) -> Result<(), Vec<FieldError>> {
     } else if request.providers.len() > MAX_PROVIDERS {
         errors.push("/providers", format!("at most {MAX_PROVIDERS} providers"));
     }
-    let mut providers: HashMap<&str, usize> = HashMap::new();
+    // Pointers are only written out for an error: a valid request builds none.
+    let mut providers: HashMap<&str, usize> = HashMap::with_capacity(request.providers.len());
     for (i, provider) in request.providers.iter().enumerate() {
-        let at = format!("/providers/{i}");
         if let Some(first) = providers.insert(provider.agb.as_str(), i) {
-            errors.push(format!("{at}/agb"), format!("duplicate AGB code; already listed at /providers/{first}"));
+            errors.push(
+                format!("/providers/{i}/agb"),
+                format!("duplicate AGB code; already listed at /providers/{first}"),
+            );
             providers.insert(provider.agb.as_str(), first);
         }
         let name = provider.name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            errors.push(format!("{at}/name"), "must be 1 to 200 characters");
+            errors.push(format!("/providers/{i}/name"), "must be 1 to 200 characters");
         }
         if let Some(baseline) = provider.baseline_revenue {
-            errors.money(format!("{at}/baseline_revenue"), baseline, MAX_BASELINE);
+            errors.money(|| format!("/providers/{i}/baseline_revenue"), baseline, MAX_BASELINE);
         }
     }
     let known = |agb: &str| providers.contains_key(agb);
@@ -51,36 +54,39 @@ pub fn validate(request: &QuoteRequest) -> Result<(), Vec<FieldError>> {
     if request.prestaties.is_empty() {
         errors.push("/prestaties", "at least one prestatie is needed");
     }
-    let mut prestaties: HashMap<Prestatie, usize> = HashMap::new();
+    // Where each prestatie is first listed, indexed by the prestatie.
+    let mut prestaties: [Option<usize>; Prestatie::ALL.len()] = [None; Prestatie::ALL.len()];
     for (i, line) in request.prestaties.iter().enumerate() {
-        let at = format!("/prestaties/{i}");
-        if let Some(first) = prestaties.insert(line.prestatie, i) {
-            errors.push(format!("{at}/prestatie"), format!("listed twice; already at /prestaties/{first}"));
-            prestaties.insert(line.prestatie, first);
+        let first = &mut prestaties[line.prestatie as usize];
+        match first {
+            Some(first) => errors
+                .push(format!("/prestaties/{i}/prestatie"), format!("listed twice; already at /prestaties/{first}")),
+            None => *first = Some(i),
         }
         let volume = line.volume.value();
-        let decimals = if line.prestatie.unit() == Unit::Hour { 2 } else { 0 };
+        let allowed = if line.prestatie.unit() == Unit::Hour { 2 } else { 0 };
         if volume.is_sign_negative() && !volume.is_zero() {
-            errors.push(format!("{at}/volume"), "must not be negative");
+            errors.push(format!("/prestaties/{i}/volume"), "must not be negative");
         } else if volume > MAX_VOLUME {
-            errors.push(format!("{at}/volume"), format!("at most {MAX_VOLUME}"));
-        } else if volume.normalize().scale() > decimals {
-            let what = if decimals == 0 { "a whole number of clients" } else { "hours with at most 2 decimals" };
-            errors.push(format!("{at}/volume"), format!("must be {what}"));
+            errors.push(format!("/prestaties/{i}/volume"), format!("at most {MAX_VOLUME}"));
+        } else if decimals(volume) > allowed {
+            let what = if allowed == 0 { "a whole number of clients" } else { "hours with at most 2 decimals" };
+            errors.push(format!("/prestaties/{i}/volume"), format!("must be {what}"));
         }
-        let mut seen: HashMap<&str, usize> = HashMap::new();
         for (j, component) in line.components.iter().enumerate() {
-            let at = format!("{at}/components/{j}");
+            let at = || format!("/prestaties/{i}/components/{j}");
             let agb = component.provider.as_str();
+            // An earlier component of the same provider (components are few: a scan is cheapest).
+            let first = line.components[..j].iter().position(|c| c.provider == component.provider);
             if !known(agb) {
-                errors.push(format!("{at}/provider"), format!("{agb} is not one of the quote's providers"));
-            } else if let Some(first) = seen.insert(agb, j) {
+                errors.push(format!("{}/provider", at()), format!("{agb} is not one of the quote's providers"));
+            } else if let Some(first) = first {
                 errors.push(
-                    format!("{at}/provider"),
+                    format!("{}/provider", at()),
                     format!("this provider already has a component at /prestaties/{i}/components/{first}"),
                 );
             }
-            errors.money(format!("{at}/amount_per_unit"), component.amount_per_unit, MAX_AMOUNT_PER_UNIT);
+            errors.money(|| format!("{}/amount_per_unit", at()), component.amount_per_unit, MAX_AMOUNT_PER_UNIT);
         }
     }
 
@@ -92,32 +98,36 @@ pub fn validate(request: &QuoteRequest) -> Result<(), Vec<FieldError>> {
     }
     let mut moved: HashMap<(Prestatie, &str), Decimal> = HashMap::new();
     for (k, shift) in request.care_shifts.iter().enumerate() {
-        let at = format!("/care_shifts/{k}");
-        let line = prestaties.get(&shift.prestatie).map(|&i| &request.prestaties[i]);
+        let at = || format!("/care_shifts/{k}");
+        let line = prestaties[shift.prestatie as usize].map(|i| &request.prestaties[i]);
         let takes_part = |agb: &str| line.is_some_and(|l| l.components.iter().any(|c| c.provider.as_str() == agb));
         if line.is_none() {
-            errors.push(format!("{at}/prestatie"), "this prestatie is not among the quote's prestaties");
+            errors.push(format!("{}/prestatie", at()), "this prestatie is not among the quote's prestaties");
         }
         for (field, agb) in [("from", shift.from.as_str()), ("to", shift.to.as_str())] {
             if !known(agb) {
-                errors.push(format!("{at}/{field}"), format!("{agb} is not one of the quote's providers"));
+                errors.push(format!("{}/{field}", at()), format!("{agb} is not one of the quote's providers"));
             } else if line.is_some() && !takes_part(agb) {
                 let why = if field == "from" { "so it has no units to move" } else { "so shifted units have no price" };
-                errors.push(format!("{at}/{field}"), format!("{agb} has no cost component in this prestatie, {why}"));
+                errors
+                    .push(format!("{}/{field}", at()), format!("{agb} has no cost component in this prestatie, {why}"));
             }
         }
         if shift.from == shift.to {
-            errors.push(format!("{at}/to"), "must differ from `from`");
+            errors.push(format!("{}/to", at()), "must differ from `from`");
         }
         let share = shift.share.value();
-        if share <= Decimal::ZERO || share > HUNDRED || share.normalize().scale() > 2 {
-            errors.push(format!("{at}/share"), "must be a percentage above 0 and at most 100, with at most 2 decimals");
+        if share <= Decimal::ZERO || share > HUNDRED || decimals(share) > 2 {
+            errors.push(
+                format!("{}/share", at()),
+                "must be a percentage above 0 and at most 100, with at most 2 decimals",
+            );
         } else {
             let total = moved.entry((shift.prestatie, shift.from.as_str())).or_default();
             *total += share;
             if *total > HUNDRED {
                 errors.push(
-                    format!("{at}/share"),
+                    format!("{}/share", at()),
                     format!(
                         "the shares moved away from {} in this prestatie add up to {total}%, above 100%",
                         shift.from
@@ -132,7 +142,7 @@ pub fn validate(request: &QuoteRequest) -> Result<(), Vec<FieldError>> {
         ("risk_reserve", request.surcharges.risk_reserve),
         ("innovation_fund", request.surcharges.innovation_fund),
     ] {
-        errors.percentage(format!("/surcharges/{field}"), value, MAX_SURCHARGE_PERCENT);
+        errors.percentage(|| format!("/surcharges/{field}"), value, MAX_SURCHARGE_PERCENT);
     }
 
     // Distribution: shares only for fixed_shares, every provider at most once, adding up to 100.
@@ -146,18 +156,24 @@ pub fn validate(request: &QuoteRequest) -> Result<(), Vec<FieldError>> {
             if shares.is_empty() {
                 errors.push("/distribution/shares", "fixed_shares needs the providers' percentages");
             }
-            let mut seen: HashMap<&str, usize> = HashMap::new();
+            let mut seen: HashMap<&str, usize> = HashMap::with_capacity(shares.len());
             let mut sum = Decimal::ZERO;
             let mut all_valid = true;
             for (s, share) in shares.iter().enumerate() {
-                let at = format!("/distribution/shares/{s}");
                 let agb = share.provider.as_str();
                 if !known(agb) {
-                    errors.push(format!("{at}/provider"), format!("{agb} is not one of the quote's providers"));
+                    errors.push(
+                        format!("/distribution/shares/{s}/provider"),
+                        format!("{agb} is not one of the quote's providers"),
+                    );
                 } else if let Some(first) = seen.insert(agb, s) {
-                    errors.push(format!("{at}/provider"), format!("already given at /distribution/shares/{first}"));
+                    errors.push(
+                        format!("/distribution/shares/{s}/provider"),
+                        format!("already given at /distribution/shares/{first}"),
+                    );
                 }
-                all_valid &= errors.percentage(format!("{at}/percentage"), share.percentage, HUNDRED);
+                all_valid &=
+                    errors.percentage(|| format!("/distribution/shares/{s}/percentage"), share.percentage, HUNDRED);
                 sum += share.percentage.value();
             }
             if !shares.is_empty() && all_valid && sum != HUNDRED {
@@ -169,6 +185,15 @@ pub fn validate(request: &QuoteRequest) -> Result<(), Vec<FieldError>> {
     errors.finish()
 }
 
+/// Decimals a value needs ("1.50" needs 1). Cheap for the usual case of no trailing zeros.
+fn decimals(value: Decimal) -> u32 {
+    if value.scale() == 0 {
+        0
+    } else {
+        value.normalize().scale()
+    }
+}
+
 #[derive(Default)]
 struct Errors(Vec<FieldError>);
 
@@ -177,24 +202,25 @@ impl Errors {
         self.0.push(FieldError::new(pointer, detail));
     }
 
-    /// An amount of euros: not negative, whole cents, not above `max`.
-    fn money(&mut self, pointer: String, value: ExactDecimal, max: Decimal) {
+    /// An amount of euros: not negative, whole cents, not above `max`. The pointer is only
+    /// written out when the amount is refused.
+    fn money(&mut self, pointer: impl FnOnce() -> String, value: ExactDecimal, max: Decimal) {
         let value = value.value();
         if value.is_sign_negative() && !value.is_zero() {
-            self.push(pointer, "must not be negative");
-        } else if value.normalize().scale() > 2 {
-            self.push(pointer, "money has at most 2 decimals (whole cents)");
+            self.push(pointer(), "must not be negative");
+        } else if decimals(value) > 2 {
+            self.push(pointer(), "money has at most 2 decimals (whole cents)");
         } else if value > max {
-            self.push(pointer, format!("at most {max}"));
+            self.push(pointer(), format!("at most {max}"));
         }
     }
 
     /// A percentage from 0 to `max` with at most 2 decimals; true when valid.
-    fn percentage(&mut self, pointer: String, value: ExactDecimal, max: Decimal) -> bool {
+    fn percentage(&mut self, pointer: impl FnOnce() -> String, value: ExactDecimal, max: Decimal) -> bool {
         let value = value.value();
-        let ok = value >= Decimal::ZERO && value <= max && value.normalize().scale() <= 2;
+        let ok = value >= Decimal::ZERO && value <= max && decimals(value) <= 2;
         if !ok {
-            self.push(pointer, format!("must be a percentage from 0 to {max} with at most 2 decimals"));
+            self.push(pointer(), format!("must be a percentage from 0 to {max} with at most 2 decimals"));
         }
         ok
     }
