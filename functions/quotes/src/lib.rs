@@ -121,7 +121,7 @@ pub fn example_request() -> Value {
             {"agb": kraamzorg, "name": "Kraamzorg Het Nest", "kind": "kraamzorg", "baseline_revenue": "1190000.00"}
         ],
         "prestaties": [
-            {"prestatie": "begeleiding_eindigend_voor16_weken", "volume": "180", "components": [
+            {"prestatie": "begeleiding_eindigend_voor_16_weken", "volume": "180", "components": [
                 {"provider": midwives, "amount_per_unit": "185.00"}, {"provider": hospital, "amount_per_unit": "60.00"}]},
             {"prestatie": "geboortezorg_prenataal", "volume": "1000", "components": [
                 {"provider": midwives, "amount_per_unit": "520.00"}, {"provider": hospital, "amount_per_unit": "85.00"}]},

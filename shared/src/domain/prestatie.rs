@@ -9,6 +9,8 @@ use utoipa::ToSchema;
 #[serde(rename_all = "snake_case")]
 pub enum Prestatie {
     /// Begeleiding eindigend voor 16 weken zwangerschap inclusief nazorg.
+    // snake_case alone would glue the number to the word before it ("voor16").
+    #[serde(rename = "begeleiding_eindigend_voor_16_weken")]
     BegeleidingEindigendVoor16Weken,
     /// Geboortezorg prenataal.
     GeboortezorgPrenataal,
@@ -111,5 +113,13 @@ mod tests {
         );
         assert_eq!(serde_json::to_string(&ProviderKind::MsbGynaecologie).unwrap(), "\"msb-gynaecologie\"");
         assert!(serde_json::from_str::<Prestatie>("\"nataal\"").is_err());
+        assert_eq!(
+            serde_json::to_string(&Prestatie::BegeleidingEindigendVoor16Weken).unwrap(),
+            "\"begeleiding_eindigend_voor_16_weken\""
+        );
+        for prestatie in Prestatie::ALL {
+            let name = serde_json::to_value(prestatie).unwrap();
+            assert_eq!(serde_json::from_value::<Prestatie>(name).unwrap(), prestatie, "round trip");
+        }
     }
 }
