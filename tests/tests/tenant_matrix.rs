@@ -8,7 +8,7 @@ mod resilience_support;
 
 use integration_tests::{json_body, token_signed_with, token_with, Claims, TestApp};
 use proposals_support::{content_of, create, proposal_body, step, IGO_A, IGO_B, INSURER_X, INSURER_Y};
-use resilience_support::{assert_unchanged, expect_client_problem, quote_body, snapshot};
+use resilience_support::{assert_unchanged, expect_client_problem, quote_body, snapshot, warm_up};
 use serde_json::{json, Value};
 
 /// Tenant A's data, and what must never show to anyone else.
@@ -37,6 +37,7 @@ fn body_of_a() -> Value {
 }
 
 async fn set_up(app: &TestApp) -> TenantA {
+    warm_up(app).await;
     let mut submitted_body = body_of_a();
     submitted_body["submit"] = json!(true);
     let (submitted, _, created) = create(app, IGO_A, &submitted_body).await;
@@ -135,7 +136,9 @@ async fn other_tenants_get_404_or_403_and_nothing_of_the_data() {
     let a = set_up(&app).await;
 
     // The owners do see it: the matrix below refuses real, reachable data.
-    for (role, org, id) in [("igo", IGO_A, &a.submitted), ("insurer", INSURER_X, &a.submitted), ("igo", IGO_A, &a.draft)] {
+    for (role, org, id) in
+        [("igo", IGO_A, &a.submitted), ("insurer", INSURER_X, &a.submitted), ("igo", IGO_A, &a.draft)]
+    {
         let response = app.as_caller(app.get(&format!("/v1/proposals/{id}")), role, org).send().await.unwrap();
         assert_eq!(response.status(), 200, "{role} {org} reads {id}");
     }
@@ -170,7 +173,13 @@ async fn other_tenants_get_404_or_403_and_nothing_of_the_data() {
     for (method, path, body) in proposal_requests(&a.draft) {
         matrix.push(("draft".into(), ("insurer", INSURER_X), method, path, body));
     }
-    matrix.push(("quote".into(), ("insurer", INSURER_X), reqwest::Method::GET, format!("/v1/quotes/{}", a.quote), None));
+    matrix.push((
+        "quote".into(),
+        ("insurer", INSURER_X),
+        reqwest::Method::GET,
+        format!("/v1/quotes/{}", a.quote),
+        None,
+    ));
     matrix.push((
         "insurer quote".into(),
         ("igo", IGO_A),
@@ -193,6 +202,7 @@ async fn other_tenants_get_404_or_403_and_nothing_of_the_data() {
 #[tokio::test]
 async fn creating_for_another_tenant_is_refused() {
     let app = TestApp::spawn().await;
+    warm_up(&app).await;
     let before = snapshot(&app).await;
     let mut failures = Vec::new();
     // IGO B posing as IGO A, and roles that may not create proposals at all.
@@ -297,9 +307,20 @@ async fn tokens_with_unfit_claims_are_refused_everywhere() {
         ("empty role", claims("u", "", Some(IGO_A)), 403),
         ("empty sub", claims("", "igo", Some(IGO_A)), 403),
         ("expired", token_with(&Claims::new("u", "igo", Some(IGO_A), -60)), 401),
-        ("signed with another key", token_signed_with("not-the-secret", &Claims::new("u", "igo", Some(IGO_A), 3600)), 401),
+        (
+            "signed with another key",
+            token_signed_with("not-the-secret", &Claims::new("u", "igo", Some(IGO_A), 3600)),
+            401,
+        ),
         ("not a JWT", "' OR 1=1 --".to_owned(), 401),
-        ("alg none", format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", "eyJzdWIiOiJ1Iiwicm9sZSI6ImlnbyIsIm9yZyI6IjEyMzQ1Njc4In0"), 401),
+        (
+            "alg none",
+            format!(
+                "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.",
+                "eyJzdWIiOiJ1Iiwicm9sZSI6ImlnbyIsIm9yZyI6IjEyMzQ1Njc4In0"
+            ),
+            401,
+        ),
     ];
     let mut operations = proposal_requests(&a.submitted);
     operations.push((reqwest::Method::POST, "/v1/proposals".into(), Some(body_of_a())));

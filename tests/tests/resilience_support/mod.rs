@@ -60,9 +60,25 @@ fn text_of(value: Option<&AttributeValue>) -> String {
     }
 }
 
-/// Whether some stored string attribute contains `needle` verbatim.
+/// Whether some stored string attribute contains `needle` verbatim, or JSON-escaped where a
+/// document is stored as JSON text.
 pub async fn stored_text_contains(app: &TestApp, needle: &str) -> bool {
-    snapshot_strings(app).await.iter().any(|s| s.contains(needle))
+    let escaped = serde_json::to_string(needle).unwrap();
+    let escaped = &escaped[1..escaped.len() - 1];
+    snapshot_strings(app).await.iter().any(|s| s.contains(needle) || s.contains(escaped))
+}
+
+/// Waits until the API reaches the store: DynamoDB Local can answer its first requests after
+/// a table is created slowly on a loaded machine (the API then rightly says 503).
+pub async fn warm_up(app: &TestApp) {
+    for _ in 0..120 {
+        let response = app.as_caller(app.get("/v1/proposals"), "igo", "12345678").send().await.expect("warm-up");
+        if response.status() != 503 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    panic!("the API did not reach DynamoDB Local within 30 s");
 }
 
 async fn snapshot_strings(app: &TestApp) -> Vec<String> {
