@@ -120,6 +120,8 @@ pub enum Confidence {
 /// The period the table covers, in years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+// A proposal's contract period is also `Period`: one spec, so distinct schema names.
+#[schema(as = EditionPeriod)]
 pub struct Period {
     pub from: u16,
     pub to: u16,

@@ -99,6 +99,8 @@ pub struct CostComponent {
 /// priced at the receiving provider's amount per unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+// A proposal's care shift is also `CareShift`: one spec, so distinct schema names.
+#[schema(as = QuoteCareShift)]
 pub struct CareShift {
     pub prestatie: Prestatie,
     pub from: AgbCode,
