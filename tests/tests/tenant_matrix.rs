@@ -158,7 +158,9 @@ async fn other_tenants_get_404_or_403_and_nothing_of_the_data() {
     let before = snapshot(&app).await;
     let mut failures = Vec::new();
     let mut cases = 0;
-    let mut matrix: Vec<(String, (&str, &str), reqwest::Method, String, Option<Value>)> = Vec::new();
+    // (what, caller, method, path, body)
+    type Case<'a> = (String, (&'a str, &'a str), reqwest::Method, String, Option<Value>);
+    let mut matrix: Vec<Case> = Vec::new();
     for caller in strangers {
         for id in [&a.submitted, &a.draft] {
             for (method, path, body) in proposal_requests(id) {
