@@ -41,3 +41,7 @@ check-infra:
 ## make sam-build: sam build (rust-cargolambda, no Docker) into .aws-sam/
 sam-build:
 	@bash scripts/sam.sh build --config-env $(or $(ENV),dev)
+
+## make fuzz: Schemathesis against a local API with each role's token (>= 1,000 generated cases)
+fuzz:
+	@bash scripts/fuzz.sh $(or $(EXAMPLES),50)

@@ -83,8 +83,19 @@ impl Claims {
                 UzoviCode::parse(&org)
                     .map_err(|_| ApiError::Forbidden("an insurer token's 'org' must be a 4-digit UZOVI code".into()))?,
             ),
-            Role::Publisher if !org.is_empty() && org.len() <= MAX_CLAIM_LEN => Org::Publisher(org),
-            Role::Publisher => return Err(ApiError::Forbidden("a publisher token needs a non-empty 'org'".into())),
+            // The org code is the tenant key (quotes are stored under it), so a publisher's
+            // org must never read as an AGB or UZOVI code: it needs a character besides digits.
+            Role::Publisher
+                if !org.is_empty() && org.len() <= MAX_CLAIM_LEN && !org.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                Org::Publisher(org)
+            }
+            Role::Publisher => {
+                return Err(ApiError::Forbidden(
+                    "a publisher token needs an 'org' name that is not all digits (those are AGB and UZOVI codes)"
+                        .into(),
+                ))
+            }
         };
         Ok(Claims { sub, role, org })
     }
@@ -103,7 +114,8 @@ impl Claims {
         Claims::from_claim_map(|name| claims.get(name).cloned())
     }
 
-    /// The org code as a plain string (the tenant key).
+    /// The org code as a plain string: the tenant key, unique across roles (AGB codes have 8
+    /// digits, UZOVI codes 4, and a publisher's org is never all digits).
     pub fn org_code(&self) -> &str {
         match &self.org {
             Org::Igo(agb) => agb.as_str(),
@@ -167,6 +179,10 @@ mod tests {
             vec![("sub", "u"), ("role", "admin"), ("org", "12345678")],
             vec![("sub", "u"), ("role", "igo")],
             vec![("role", "igo"), ("org", "12345678")],
+            // A publisher whose org reads as an IGO's or insurer's code would share its tenant key.
+            vec![("sub", "u"), ("role", "publisher"), ("org", "12345678")],
+            vec![("sub", "u"), ("role", "publisher"), ("org", "3311")],
+            vec![("sub", "u"), ("role", "publisher"), ("org", "")],
         ] {
             let err = claims(&bad).unwrap_err();
             assert_eq!(err.status(), 403, "{bad:?}");

@@ -14,9 +14,9 @@ use crate::error::{ApiError, FieldError};
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// Parses a JSON request body into `T`. Malformed JSON is a 400; a well-formed body of the
-/// wrong shape (unknown field, wrong type, bad enum value, invalid code) is a 422 that names
-/// the field as a JSON pointer.
-pub fn parse_json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+/// wrong shape (unknown field, wrong type, bad enum value, invalid code, an array where an
+/// object belongs) is a 422 that names the field as a JSON pointer.
+pub fn parse_json<T: DeserializeOwned + Serialize>(req: &Request) -> Result<T, ApiError> {
     let bytes: &[u8] = req.body().as_ref();
     if bytes.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES });
@@ -36,7 +36,7 @@ pub fn parse_json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
 }
 
 /// The body-independent part of [`parse_json`], for tests and non-HTTP callers.
-pub fn parse_json_str<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+pub fn parse_json_str<T: DeserializeOwned + Serialize>(text: &str) -> Result<T, ApiError> {
     // Syntax first: a body that is not one well-formed JSON value is a 400 whatever its shape,
     // so a shape error (422) is only reported for JSON the client actually managed to send.
     serde_json::from_str::<serde::de::IgnoredAny>(text)
@@ -53,7 +53,39 @@ pub fn parse_json_str<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
         }
     })?;
     de.end().map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    refuse_positional_objects(text, &value)?;
     Ok(value)
+}
+
+/// serde lets a struct arrive as a JSON array of its fields in declaration order (so
+/// `"surcharges": []` silently meant "all defaults"). Clients must name fields: an array where
+/// the parsed value has an object is a 422 naming it.
+fn refuse_positional_objects<T: Serialize>(text: &str, value: &T) -> Result<(), ApiError> {
+    let (Ok(sent), Ok(understood)) = (serde_json::from_str(text), serde_json::to_value(value)) else {
+        return Ok(());
+    };
+    match positional_object(&sent, &understood, String::new()) {
+        None => Ok(()),
+        Some(pointer) => Err(ApiError::field(pointer, "must be a JSON object with named fields, not an array")),
+    }
+}
+
+/// The pointer of the first place where `sent` has an array and `understood` an object.
+fn positional_object(sent: &serde_json::Value, understood: &serde_json::Value, pointer: String) -> Option<String> {
+    use serde_json::Value;
+    match (sent, understood) {
+        (Value::Array(_), Value::Object(_)) => Some(pointer),
+        (Value::Array(sent), Value::Array(understood)) => sent
+            .iter()
+            .zip(understood)
+            .enumerate()
+            .find_map(|(i, (s, u))| positional_object(s, u, format!("{pointer}/{i}"))),
+        (Value::Object(sent), Value::Object(understood)) => sent.iter().find_map(|(key, s)| {
+            let u = understood.get(key)?;
+            positional_object(s, u, format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")))
+        }),
+        _ => None,
+    }
 }
 
 /// serde's messages end with "at line 1 column 42"; the pointer says where far better.
@@ -245,17 +277,28 @@ mod tests {
     use super::*;
     use serde::Deserialize;
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, Serialize)]
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Body1 {
         lines: Vec<Line>,
     }
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, Serialize)]
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Line {
         volume: u32,
+    }
+
+    #[test]
+    fn objects_sent_as_arrays_are_refused() {
+        let err = parse_json_str::<Body1>(r#"{"lines":[{"volume":1},[2]]}"#).unwrap_err();
+        let ApiError::Validation(errors) = err else { panic!("validation expected") };
+        assert_eq!(errors[0].pointer, "/lines/1");
+        let err = parse_json_str::<Body1>(r#"[[{"volume":1}]]"#).unwrap_err();
+        let ApiError::Validation(errors) = err else { panic!("validation expected") };
+        assert_eq!(errors[0].pointer, "");
+        assert!(parse_json_str::<Body1>(r#"{"lines":[{"volume":1}]}"#).is_ok());
     }
 
     #[test]

@@ -128,11 +128,14 @@ pub struct ZorgkantoorList {
 }
 
 /// One zorgkantoor with its tariff rules.
+// Its fields are spelled out rather than a flattened `Zorgkantoor`: that schema forbids
+// additional properties, so the spec's `allOf` of it and the other fields rejected every answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ZorgkantoorView {
     pub edition: String,
-    #[serde(flatten)]
-    pub zorgkantoor: Zorgkantoor,
+    pub id: ZorgkantoorId,
+    pub name: String,
+    pub source_document: String,
     pub tariff_rules: Vec<TariffRule>,
 }
 
@@ -150,7 +153,7 @@ pub struct ThemesMatrix {
 }
 
 /// A request for the Wlz tariff comparison.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = wlz_tariff_quote_example)]
 pub struct WlzTariffQuoteRequest {
@@ -383,7 +386,14 @@ pub async fn get_zorgkantoor(r: ApiRequest) -> HandlerResult {
     let doc = published_edition(&r.ctx, q.first("edition")).await?;
     let z = doc.zorgkantoor(id).cloned().ok_or(ApiError::NotFound)?;
     let rules = doc.rules_of(id).cloned().collect();
-    cacheable_json(&r, &ZorgkantoorView { edition: doc.edition.clone(), zorgkantoor: z, tariff_rules: rules })
+    let view = ZorgkantoorView {
+        edition: doc.edition.clone(),
+        id: z.id,
+        name: z.name,
+        source_document: z.source_document,
+        tariff_rules: rules,
+    };
+    cacheable_json(&r, &view)
 }
 
 /// One column of the table: a zorgkantoor's cells on every theme.
