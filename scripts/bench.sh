@@ -153,7 +153,31 @@ done
 record memory "local-gateway after the load runs" \
   "{\"peak_rss_mib\": $(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' /proc/$API_PID/status)}"
 
-# ---- 2. scale: a listing page with N proposals in the insurer's partition -------------------
+# ---- 2. cold start and memory per function (emulated Lambda Runtime API) --------------------
+python3 - "$ROOT/tests/bench/events" "$OUT" "$PROPOSAL_ID" "$QUOTE_ID" <<'PY'
+import json, os, sys
+src, out, proposal_id, quote_id = sys.argv[1:5]
+def fill(value):
+    if isinstance(value, str):
+        if value.startswith("@"):
+            return json.load(open(os.path.join(out, value[1:])))
+        return value.replace("{{proposal_id}}", proposal_id).replace("{{quote_id}}", quote_id)
+    if isinstance(value, list):
+        return [fill(v) for v in value]
+    if isinstance(value, dict):
+        return {k: fill(v) for k, v in value.items()}
+    return value
+os.makedirs(f"{out}/events", exist_ok=True)
+for name in os.listdir(src):
+    json.dump(fill(json.load(open(os.path.join(src, name)))), open(f"{out}/events/{name}", "w"))
+PY
+for fn in proposals quotes themes themes-publisher docs; do
+  for run in 1 2 3; do
+    record lambda "$fn run $run" "$("$BIN/lambda-harness" "$BIN/$fn" "$OUT/events/$fn.json" "$INVOCATIONS")"
+  done
+done
+
+# ---- 3. scale: a listing page with N proposals in the insurer's partition -------------------
 # deep_cursor SKIP: the cursor after SKIP proposals of the insurer's listing (walked 100 a page).
 deep_cursor() {
   python3 - "$API" "$INSURER_TOKEN" "$1" <<'PY'
@@ -182,74 +206,8 @@ for n in $SCALE; do
   store_run "list first page, $n proposals" 1 list-proposals --org "$SCALE_INSURER"
 done
 
-# ---- 3. cold start and memory per function (emulated Lambda Runtime API) --------------------
-python3 - "$ROOT/tests/bench/events" "$OUT" "$PROPOSAL_ID" "$QUOTE_ID" <<'PY'
-import json, os, sys
-src, out, proposal_id, quote_id = sys.argv[1:5]
-def fill(value):
-    if isinstance(value, str):
-        if value.startswith("@"):
-            return json.load(open(os.path.join(out, value[1:])))
-        return value.replace("{{proposal_id}}", proposal_id).replace("{{quote_id}}", quote_id)
-    if isinstance(value, list):
-        return [fill(v) for v in value]
-    if isinstance(value, dict):
-        return {k: fill(v) for k, v in value.items()}
-    return value
-os.makedirs(f"{out}/events", exist_ok=True)
-for name in os.listdir(src):
-    json.dump(fill(json.load(open(os.path.join(src, name)))), open(f"{out}/events/{name}", "w"))
-PY
-for fn in proposals quotes themes themes-publisher docs; do
-  for run in 1 2 3; do
-    record lambda "$fn run $run" "$("$BIN/lambda-harness" "$BIN/$fn" "$OUT/events/$fn.json" "$INVOCATIONS")"
-  done
-done
-
 # ---- summary ----------------------------------------------------------------------------------
-python3 - "$RESULTS" "$OUT/machine.txt" >"$OUT/summary.md" <<'PY'
-import json, statistics, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-print("```"); print(open(sys.argv[2]).read().rstrip()); print("```\n")
-print("## Load: API (wrk) vs store round trips (store-probe), same run\n")
-print("| request | c | API req/s | API p50 ms | API p99 ms | store req/s | store p50 ms | store p99 ms | p50 diff ms | p50 ratio | non-2xx | load avg |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-api = {r["name"]: r for r in rows if r["kind"] == "api"}
-store = {r["name"]: r for r in rows if r["kind"] == "store"}
-for name, a in api.items():
-    s = store.get(name)
-    if not s or "list" in name:
-        continue
-    request, c = name.rsplit(" c=", 1)
-    print(f"| {request} | {c} | {a['rps']} | {a['p50_ms']} | {a['p99_ms']} | {s['rps']} | {s['p50_ms']} | {s['p99_ms']} "
-          f"| {a['p50_ms'] - s['p50_ms']:.2f} | {a['p50_ms'] / s['p50_ms']:.2f} | {a['non_2xx']} | {a['loadavg']} |")
-print("\n## Scale: insurer listing (c=1)\n")
-print("| run | API req/s | p50 ms | p99 ms | non-2xx | load avg |")
-print("|---|---|---|---|---|---|")
-for name, a in api.items():
-    if "list" in name:
-        print(f"| {name.rsplit(' c=', 1)[0]} | {a['rps']} | {a['p50_ms']} | {a['p99_ms']} | {a['non_2xx']} | {a['loadavg']} |")
-for name, s in store.items():
-    if "list" in name:
-        print(f"| store Query: {name.rsplit(' c=', 1)[0]} | {s['rps']} | {s['p50_ms']} | {s['p99_ms']} | {s['errors']} | {s['loadavg']} |")
-for r in rows:
-    if r["kind"] == "seed":
-        print(f"\nseeding {r['name']}: {r['seeded']} in {r['seconds']} s ({r['per_second']}/s)")
-print("\n## Cold start and memory per function (lambda-harness, 3 runs each)\n")
-print("| function | cold start ms (runs) | median | warm p50 µs | warm p99 µs | peak RSS MiB (max) | statuses | load avg |")
-print("|---|---|---|---|---|---|---|---|")
-fns = {}
-for r in rows:
-    if r["kind"] == "lambda":
-        fns.setdefault(r["function"], []).append(r)
-for fn, runs in fns.items():
-    colds = [r["cold_start_ms"] for r in runs]
-    print(f"| {fn} | {', '.join(str(c) for c in colds)} | {statistics.median(colds)} | {statistics.median(r['warm_p50_us'] for r in runs)} "
-          f"| {statistics.median(r['warm_p99_us'] for r in runs)} | {max(r['peak_rss_mib'] for r in runs)} | {runs[-1]['statuses']} | {runs[-1]['loadavg']} |")
-for r in rows:
-    if r["kind"] == "memory":
-        print(f"\n{r['name']}: peak RSS {r['peak_rss_mib']} MiB")
-PY
+python3 "$ROOT/scripts/bench-summary.py" "$RESULTS" "$OUT/machine.txt" >"$OUT/summary.md"
 echo "uptime at end: $(uptime)" >>"$OUT/summary.md"
 cat "$OUT/summary.md"
 log "make bench finished in $(( $(date +%s) - started )) s; results in $OUT"
