@@ -8,7 +8,9 @@
 #   BENCH_CONNECTIONS="1 8"    connection counts of the load runs
 #   BENCH_SCALE="1000 50000"   proposal counts of the listing scale runs (ascending)
 #   BENCH_INVOCATIONS=300      warm invocations per lambda-harness run (3 runs per function)
-#   BENCH_PROFILE=bench-local  cargo profile of the measured binaries (see Cargo.toml)
+#   BENCH_PROFILE=bench-local  cargo profile of the measured binaries (see Cargo.toml; dev for
+#                              a quick, unrepresentative run without the optimised build)
+#   BENCH_PARTS="load lambda scale"  which parts to run
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -17,7 +19,9 @@ CONNECTIONS=${BENCH_CONNECTIONS:-"1 8"}
 SCALE=${BENCH_SCALE:-"1000 50000"}
 INVOCATIONS=${BENCH_INVOCATIONS:-300}
 PROFILE=${BENCH_PROFILE:-bench-local}
-BIN="$ROOT/target/$PROFILE"
+PARTS=${BENCH_PARTS:-"load lambda scale"}
+part() { [[ " $PARTS " == *" $1 "* ]]; }
+BIN="$ROOT/target/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")"
 OUT="$LOCAL_DIR/bench/$(date -u +%Y%m%dT%H%M%SZ)"
 RESULTS="$OUT/results.jsonl"
 mkdir -p "$OUT"
@@ -78,7 +82,11 @@ cleanup() {
   stop_dynamodb
 }
 trap cleanup EXIT
-start_dynamodb "$DDB_PORT" -inMemory
+# lib.sh waits 10 s for Java; a loaded machine may need longer, so keep waiting here.
+if ! start_dynamodb "$DDB_PORT" -inMemory; then
+  for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$DDB_PORT") 2>/dev/null && break; sleep 0.2; done
+  (exec 3<>"/dev/tcp/127.0.0.1/$DDB_PORT") 2>/dev/null || { echo "ERROR: DynamoDB Local did not start" >&2; exit 1; }
+fi
 export DYNAMODB_ENDPOINT="http://127.0.0.1:$DDB_PORT"
 export TABLE_NAME="bench-$$"
 export LOG_LEVEL=warn RUST_LOG=warn
@@ -140,6 +148,7 @@ store_run() {
 
 # ---- 1. load: API vs the store's own round trips --------------------------------------------
 for c in $CONNECTIONS; do
+  part load || break
   wrk_run "GET proposal" "$API/v1/proposals/$PROPOSAL_ID" "$c" WRK_TOKEN="$IGO_TOKEN"
   store_run "GET proposal" "$c" get-proposal --id "$PROPOSAL_ID"
   wrk_run "POST proposal" "$API/v1/proposals" "$c" WRK_METHOD=POST WRK_TOKEN="$IGO_TOKEN" \
@@ -150,7 +159,7 @@ for c in $CONNECTIONS; do
   wrk_run "POST quote" "$API/v1/quotes" "$c" WRK_METHOD=POST WRK_TOKEN="$IGO_TOKEN" WRK_BODY="$OUT/quote.json"
   store_run "POST quote" "$c" put-quote --org "$IGO"
 done
-record memory "local-gateway after the load runs" \
+part load && record memory "local-gateway after the load runs" \
   "{\"peak_rss_mib\": $(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' /proc/$API_PID/status)}"
 
 # ---- 2. cold start and memory per function (emulated Lambda Runtime API) --------------------
@@ -172,6 +181,7 @@ for name in os.listdir(src):
     json.dump(fill(json.load(open(os.path.join(src, name)))), open(f"{out}/events/{name}", "w"))
 PY
 for fn in proposals quotes themes themes-publisher docs; do
+  part lambda || break
   for run in 1 2 3; do
     record lambda "$fn run $run" "$("$BIN/lambda-harness" "$BIN/$fn" "$OUT/events/$fn.json" "$INVOCATIONS")"
   done
@@ -197,6 +207,7 @@ PY
 }
 seeded=0
 for n in $SCALE; do
+  part scale || break
   log "seeding $((n - seeded)) proposals to insurer $SCALE_INSURER (total $n)"
   record seed "proposals to $n" "$(probe seed "$ROOT/tests/bench/proposal.json" $((n - seeded)) --igos 100 --concurrency 8)"
   seeded=$n
