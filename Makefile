@@ -27,6 +27,11 @@ openapi:
 clients:
 	@bash scripts/clients.sh
 
+## make bench: load (wrk), scale, cold-start and memory figures against an own DynamoDB Local,
+## with the store's own round trips beside them; results in .local/bench/ (see BENCHMARKS.md)
+bench:
+	@bash scripts/bench.sh
+
 fmt:
 	@cargo fmt --all
 
