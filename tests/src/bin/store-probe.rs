@@ -85,8 +85,9 @@ async fn seed(ctx: &AppContext, args: &[String]) {
                 let mut new = body.clone();
                 new.igo.agb = Some(agb.clone());
                 let actor = Actor { sub: "bench-seed".into(), role: Role::Igo, org: agb.to_string() };
-                let change = Proposal::create(ulid::Ulid::new().to_string(), &agb, new, actor, chrono::Utc::now())
-                    .expect("the seed body is a valid proposal");
+                let change =
+                    Proposal::create(ulid::Ulid::new().to_string(), &agb, new, None, actor, chrono::Utc::now())
+                        .expect("the seed body is a valid proposal");
                 let mut attempt = 0u64;
                 loop {
                     match store::commit(&ctx, &change, None, None).await {
