@@ -18,14 +18,18 @@ start_dynamodb "$DDB_PORT" -inMemory
 export DYNAMODB_ENDPOINT="http://127.0.0.1:$DDB_PORT"
 
 log "cargo test (unit + integration)"
+cargo_started=$(date +%s)
 cargo test --workspace --quiet 2>&1 | tee "$LOCAL_DIR/cargo-test.log"
 test_status=${PIPESTATUS[0]}
 [ "$test_status" = 0 ] || exit "$test_status"
+log "cargo test passed in $(( $(date +%s) - cargo_started )) s (build included)"
 
 for extra in "$ROOT"/scripts/test.d/*.sh; do
   [ -e "$extra" ] || continue
   log "suite: $(basename "$extra")"
+  suite_started=$(date +%s)
   bash "$extra"
+  log "suite $(basename "$extra") passed in $(( $(date +%s) - suite_started )) s"
 done
 
 log "make test passed in $(( $(date +%s) - started )) s"
