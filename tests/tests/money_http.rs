@@ -19,17 +19,14 @@ use serde_json::{json, Value};
 
 const CASES: u32 = 24;
 
-const PRESTATIES: [&str; 9] = [
-    "begeleiding_eindigend_voor16_weken",
-    "geboortezorg_prenataal",
-    "geboortezorg_prenataal_complex",
-    "geboortezorg_nataal",
-    "geboortezorg_nataal_intramuraal_op_eigen_verzoek",
-    "geboortezorg_nataal_complex",
-    "geboortezorg_postnataal",
-    "geboortezorg_postnataal_complex",
-    "kraamzorg_postnataal_per_uur",
-];
+/// The API names of the 9 prestaties, from the domain's own list (no second copy to drift).
+fn prestaties() -> Vec<&'static str> {
+    shared::domain::prestatie::Prestatie::ALL
+        .iter()
+        .map(|p| &*String::leak(serde_json::to_value(p).unwrap().as_str().unwrap().to_owned()))
+        .collect()
+}
+
 const HOURS: &str = "kraamzorg_postnataal_per_uur";
 const KINDS: [&str; 4] = ["ziekenhuis", "verloskundigenpraktijk", "msb-gynaecologie", "kraamzorg"];
 
@@ -69,7 +66,7 @@ fn percentages(n: usize) -> BoxedStrategy<Vec<String>> {
 // ---- quotes ---------------------------------------------------------------------------------
 
 fn quote_request() -> impl Strategy<Value = Value> {
-    (1usize..=4, prop::sample::subsequence(PRESTATIES.to_vec(), 1..=4)).prop_flat_map(|(n, prestaties)| {
+    (1usize..=4, prop::sample::subsequence(prestaties(), 1..=4)).prop_flat_map(|(n, prestaties)| {
         let providers = prop::collection::vec(prop::option::of(0u64..100_000_000), n);
         let lines = prestaties
             .into_iter()
@@ -205,7 +202,7 @@ type ProposalCase = (Vec<(&'static str, u64, u64)>, Vec<String>, Vec<(&'static s
 
 fn proposal_case() -> impl Strategy<Value = ProposalCase> {
     let lines = || {
-        prop::sample::subsequence(PRESTATIES.to_vec(), 1..=4).prop_flat_map(|prestaties| {
+        prop::sample::subsequence(prestaties(), 1..=4).prop_flat_map(|prestaties| {
             let n = prestaties.len();
             (
                 Just(prestaties),
