@@ -13,28 +13,26 @@ use serde_json::{json, Value};
 /// versions and timestamps).
 pub async fn snapshot(app: &TestApp) -> String {
     let mut items: BTreeMap<String, String> = BTreeMap::new();
-    let mut start = None;
-    loop {
-        let page = app
-            .ctx
-            .dynamo
-            .scan()
-            .table_name(&app.ctx.table)
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .expect("scanning the test table");
-        for item in page.items() {
-            let key = format!("{}|{}", text_of(item.get("PK")), text_of(item.get("SK")));
-            items.insert(key, canonical_map(item));
-        }
-        start = page.last_evaluated_key().cloned();
-        if start.is_none() {
-            break;
-        }
+    for item in all_items(app).await {
+        let key = format!("{}|{}", text_of(item.get("PK")), text_of(item.get("SK")));
+        items.insert(key, canonical_map(&item));
     }
     items.into_iter().map(|(k, v)| format!("{k} => {v}\n")).collect()
+}
+
+/// Every item of the test's table (consistent reads, all pages through the SDK's paginator).
+async fn all_items(app: &TestApp) -> Vec<std::collections::HashMap<String, AttributeValue>> {
+    app.ctx
+        .dynamo
+        .scan()
+        .table_name(&app.ctx.table)
+        .consistent_read(true)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .expect("scanning the test table")
 }
 
 /// An item rendered with its maps in key order (the SDK's maps iterate in random order).
@@ -92,25 +90,8 @@ async fn snapshot_strings(app: &TestApp) -> Vec<String> {
         }
     }
     let mut out = Vec::new();
-    let mut start = None;
-    loop {
-        let page = app
-            .ctx
-            .dynamo
-            .scan()
-            .table_name(&app.ctx.table)
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .expect("scanning the test table");
-        for item in page.items() {
-            item.values().for_each(|v| collect(v, &mut out));
-        }
-        start = page.last_evaluated_key().cloned();
-        if start.is_none() {
-            break;
-        }
+    for item in all_items(app).await {
+        item.values().for_each(|v| collect(v, &mut out));
     }
     out
 }
