@@ -29,6 +29,7 @@
 
 use std::collections::HashMap;
 
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use base64::Engine;
@@ -205,14 +206,6 @@ pub struct ListFilter {
     pub counterparty: Option<String>,
 }
 
-impl ListFilter {
-    fn mask(&self) -> u8 {
-        u8::from(self.status.is_some())
-            | (u8::from(self.year.is_some()) << 1)
-            | (u8::from(self.counterparty.is_some()) << 2)
-    }
-}
-
 /// The partition key of one list partition.
 fn list_partition(side: &str, owner: &str, filter: &ListFilter) -> String {
     format!(
@@ -276,8 +269,13 @@ fn absent() -> Option<Condition> {
     Some(Condition { expression: "attribute_not_exists(PK)", ..Default::default() })
 }
 
-fn put<T: Serialize>(ctx: &AppContext, item: &T, condition: Option<Condition>) -> Result<TransactWriteItem, ApiError> {
-    let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(item).map_err(mapping_error)?;
+type Item = HashMap<String, AttributeValue>;
+
+fn to_item<T: Serialize>(item: &T) -> Result<Item, ApiError> {
+    serde_dynamo::to_item(item).map_err(mapping_error)
+}
+
+fn put(ctx: &AppContext, item: Item, condition: Option<Condition>) -> Result<TransactWriteItem, ApiError> {
     let mut builder = Put::builder().table_name(&ctx.table).set_item(Some(item));
     if let Some(condition) = condition {
         builder = builder.condition_expression(condition.expression);
@@ -292,6 +290,53 @@ fn put<T: Serialize>(ctx: &AppContext, item: &T, condition: Option<Condition>) -
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
+/// The items one change writes (current, version snapshot, history entry, 8 list entries),
+/// each with the condition its put carries in the transaction.
+fn change_items(change: &Change, expected_version: Option<u64>) -> Result<Vec<(Item, Option<Condition>)>, ApiError> {
+    let proposal = &change.proposal;
+    let pk = proposal_pk(&proposal.id);
+    let current = CurrentItem {
+        pk: pk.clone(),
+        sk: CURRENT.into(),
+        entity: "proposal".into(),
+        version: proposal.version,
+        proposal: proposal.clone(),
+    };
+    let condition = match expected_version {
+        None => absent(),
+        Some(version) => Some(Condition {
+            expression: "#version = :expected",
+            names: vec![("#version", "version")],
+            values: vec![(":expected", AttributeValue::N(version.to_string()))],
+        }),
+    };
+    let snapshot = VersionItem {
+        pk: pk.clone(),
+        sk: version_sk(proposal.version),
+        entity: "proposal_version".into(),
+        version: proposal.version,
+        proposal: proposal.clone(),
+    };
+    let history = HistoryItem {
+        pk,
+        sk: history_sk(proposal.version),
+        entity: "proposal_history".into(),
+        entry: change.entry.clone(),
+    };
+    let mut items =
+        vec![(to_item(&current)?, condition), (to_item(&snapshot)?, absent()), (to_item(&history)?, absent())];
+    for entry in list_items(proposal) {
+        items.push((to_item(&entry)?, None));
+    }
+    Ok(items)
+}
+
+/// The items of a new proposal exactly as `commit` writes them, without the transaction: for
+/// bulk loading benchmark data (`store-probe seed`) with BatchWriteItem. The API never uses it.
+pub fn new_proposal_items(change: &Change) -> Result<Vec<Item>, ApiError> {
+    Ok(change_items(change, None)?.into_iter().map(|(item, _)| item).collect())
+}
+
 /// Writes one change (and the idempotency record, when given) in one transaction.
 /// `expected_version` is the version the change was made from; `None` for a new proposal.
 pub async fn commit(
@@ -301,40 +346,9 @@ pub async fn commit(
     idempotency: Option<(&str, &IdempotencyRecord)>,
 ) -> Result<(), CommitError> {
     let build = || -> Result<Vec<TransactWriteItem>, ApiError> {
-        let proposal = &change.proposal;
-        let pk = proposal_pk(&proposal.id);
-        let current = CurrentItem {
-            pk: pk.clone(),
-            sk: CURRENT.into(),
-            entity: "proposal".into(),
-            version: proposal.version,
-            proposal: proposal.clone(),
-        };
-        let condition = match expected_version {
-            None => absent(),
-            Some(version) => Some(Condition {
-                expression: "#version = :expected",
-                names: vec![("#version", "version")],
-                values: vec![(":expected", AttributeValue::N(version.to_string()))],
-            }),
-        };
-        let current = put(ctx, &current, condition)?;
-        let snapshot = VersionItem {
-            pk: pk.clone(),
-            sk: version_sk(proposal.version),
-            entity: "proposal_version".into(),
-            version: proposal.version,
-            proposal: proposal.clone(),
-        };
-        let history = HistoryItem {
-            pk: pk.clone(),
-            sk: history_sk(proposal.version),
-            entity: "proposal_history".into(),
-            entry: change.entry.clone(),
-        };
-        let mut puts = vec![current, put(ctx, &snapshot, absent())?, put(ctx, &history, absent())?];
-        for item in list_items(proposal) {
-            puts.push(put(ctx, &item, None)?);
+        let mut puts = Vec::with_capacity(12);
+        for (item, condition) in change_items(change, expected_version)? {
+            puts.push(put(ctx, item, condition)?);
         }
         if let Some((pk, record)) = idempotency {
             let item = IdempotencyItem {
@@ -351,7 +365,7 @@ pub async fn commit(
             let now = chrono::Utc::now().timestamp();
             puts.push(put(
                 ctx,
-                &item,
+                to_item(&item)?,
                 Some(Condition {
                     expression: "attribute_not_exists(PK) OR #expires < :now",
                     names: vec![("#expires", TABLE.ttl_attribute)],
@@ -504,6 +518,54 @@ fn decode_cursor(partition: &str, cursor: &str) -> Result<String, ApiError> {
     Ok(id.to_owned())
 }
 
+/// The Query behind one listing page: which GSI partition, and where the page starts.
+/// `list` sends it; `store-probe` sends the same request raw, to compare with the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    index: crate::table::IndexDefinition,
+    partition: String,
+    /// The id after which the page starts (from the cursor), newest first.
+    after: Option<String>,
+}
+
+impl ListQuery {
+    /// Resolves a side, its filters and an optional cursor (422 for a cursor of another listing).
+    pub fn new(side: &ListSide, filter: &ListFilter, cursor: Option<&str>) -> Result<Self, ApiError> {
+        let (index, partition) = match side {
+            ListSide::Igo(agb) => (GSI1, list_partition("IGO", agb, filter)),
+            ListSide::Insurer(uzovi) => (GSI2, list_partition("INS", uzovi, filter)),
+        };
+        let after = cursor.map(|c| decode_cursor(&partition, c)).transpose()?;
+        Ok(ListQuery { index, partition, after })
+    }
+
+    /// The Query of at most `limit` list entries, newest first. The cursor's id is a bound in
+    /// the key condition (`sort key < id`: ids are unique in a partition, so this is exactly
+    /// "after the cursor"), not an ExclusiveStartKey: both cost one page on DynamoDB, but
+    /// DynamoDB Local walks the partition up to an ExclusiveStartKey, which made a page deep
+    /// in 10,000 proposals 2-3x slower than the first (measured, BENCHMARKS.md). `start` is a
+    /// LastEvaluatedKey, for the rare page the store cut short.
+    pub fn request(&self, ctx: &AppContext, limit: usize, start: Option<Item>) -> QueryFluentBuilder {
+        let query = ctx
+            .dynamo
+            .query()
+            .table_name(&ctx.table)
+            .index_name(self.index.name)
+            .expression_attribute_names("#pk", self.index.partition_key)
+            .expression_attribute_values(":pk", AttributeValue::S(self.partition.clone()))
+            .scan_index_forward(false)
+            .limit(limit as i32)
+            .set_exclusive_start_key(start);
+        match &self.after {
+            None => query.key_condition_expression("#pk = :pk"),
+            Some(id) => query
+                .key_condition_expression("#pk = :pk AND #sk < :after")
+                .expression_attribute_names("#sk", self.index.sort_key)
+                .expression_attribute_values(":after", AttributeValue::S(id.clone())),
+        }
+    }
+}
+
 /// One page of a side's proposals with `filter`, newest first: a Query on one GSI partition.
 pub async fn list(
     ctx: &AppContext,
@@ -512,40 +574,13 @@ pub async fn list(
     limit: usize,
     cursor: Option<&str>,
 ) -> Result<Page, ApiError> {
-    let (index, partition) = match side {
-        ListSide::Igo(agb) => (GSI1, list_partition("IGO", agb, filter)),
-        ListSide::Insurer(uzovi) => (GSI2, list_partition("INS", uzovi, filter)),
-    };
-    let mut start = match cursor {
-        None => None,
-        Some(cursor) => {
-            let id = decode_cursor(&partition, cursor)?;
-            Some(HashMap::from([
-                (TABLE.partition_key.to_owned(), AttributeValue::S(proposal_pk(&id))),
-                (TABLE.sort_key.to_owned(), AttributeValue::S(format!("LIST#{}", filter.mask()))),
-                (index.partition_key.to_owned(), AttributeValue::S(partition.clone())),
-                (index.sort_key.to_owned(), AttributeValue::S(id)),
-            ]))
-        }
-    };
+    let query = ListQuery::new(side, filter, cursor)?;
     // One item more than asked tells whether another page exists, without an empty last page.
     let want = limit + 1;
     let mut items: Vec<ProposalSummary> = Vec::with_capacity(want);
+    let mut start = None;
     loop {
-        let page = ctx
-            .dynamo
-            .query()
-            .table_name(&ctx.table)
-            .index_name(index.name)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", index.partition_key)
-            .expression_attribute_values(":pk", AttributeValue::S(partition.clone()))
-            .scan_index_forward(false)
-            .limit((want - items.len()) as i32)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(store_error)?;
+        let page = query.request(ctx, want - items.len(), start).send().await.map_err(store_error)?;
         for item in page.items.unwrap_or_default() {
             let entry: ListItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
             items.push(entry.summary);
@@ -557,7 +592,7 @@ pub async fn list(
     }
     let next_cursor = if items.len() > limit {
         items.truncate(limit);
-        items.last().map(|last| encode_cursor(&partition, &last.id))
+        items.last().map(|last| encode_cursor(&query.partition, &last.id))
     } else {
         None
     };
@@ -594,7 +629,6 @@ mod tests {
     fn partitions_name_every_filter() {
         let filter =
             ListFilter { status: Some(Status::UnderReview), year: Some(2026), counterparty: Some("3311".into()) };
-        assert_eq!(filter.mask(), 7);
         assert_eq!(list_partition("IGO", "12345678", &filter), "PLIST#IGO#12345678#S#under_review#Y#2026#C#3311");
         assert_eq!(list_partition("INS", "3311", &ListFilter::default()), "PLIST#INS#3311#S#*#Y#*#C#*");
     }
