@@ -317,6 +317,31 @@ async fn publishing_a_draft_and_the_change_summary() {
     assert_problem(app.get("/v1/themes/editions/1999-01").send().await.unwrap(), 404).await;
 }
 
+/// Reads keep published editions in the function's memory (they never change); two tables
+/// served by one process, each with its own edition "2024-01", must still each see their own,
+/// and a newly published edition must be served at once.
+#[tokio::test]
+async fn remembered_editions_stay_with_their_table_and_never_hide_a_new_one() {
+    let (a, b) = (TestApp::spawn_seeded().await, TestApp::spawn_seeded().await);
+    for (app, title) in [(&a, "Editie van tabel A"), (&b, "Editie van tabel B")] {
+        // The seed edition is read (and remembered) before the new one is published.
+        assert_eq!(json_body(app.get("/v1/themes").send().await.unwrap()).await["edition"], "2023-07");
+        let mut doc = next_edition("2024-01");
+        doc["title"] = title.into();
+        assert_eq!(put_edition(app, "2024-01", &doc).await.status(), 201);
+        assert_eq!(publish(app, "2024-01").await.status(), 200);
+    }
+    for (app, title) in [(&a, "Editie van tabel A"), (&b, "Editie van tabel B"), (&a, "Editie van tabel A")] {
+        for path in ["/v1/themes", "/v1/themes?edition=2024-01", "/v1/zorgkantoren"] {
+            let body = json_body(app.get(path).send().await.unwrap()).await;
+            assert_eq!(body["edition"], "2024-01", "{path}");
+            if path != "/v1/zorgkantoren" {
+                assert_eq!(body["title"], title, "{path}");
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn published_editions_are_immutable() {
     let app = TestApp::spawn_seeded().await;

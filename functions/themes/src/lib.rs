@@ -2,6 +2,9 @@
 //! `/v1/themes...`), the Wlz tariff comparison (`/v1/wlz-tariff-quotes`), and, in a separate
 //! function with write access, the publisher's edition writes.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use http::{header, Method, StatusCode};
 use lambda_http::{Body, Response};
 use rust_decimal::Decimal;
@@ -218,17 +221,43 @@ fn cacheable_json<T: Serialize>(r: &ApiRequest, body: &T) -> HandlerResult {
     cacheable(r, "application/json", text)
 }
 
-/// The published edition a read asks for (`edition` query parameter), else the latest.
-/// Drafts are only readable through `/v1/themes/editions/{edition}`.
-async fn published_edition(ctx: &AppContext, requested: Option<&str>) -> Result<EditionDocument, ApiError> {
-    let stored = match requested {
-        Some(id) => match store::get_edition(ctx, id).await? {
-            Some(e) if e.status == EditionStatus::Published => e,
-            _ => return Err(ApiError::field("/query/edition", format!("no published edition {id:?}"))),
-        },
-        None => store::latest_published(ctx).await?.ok_or(ApiError::NotFound)?,
+/// Parsed documents of published editions, by edition id. A published edition never changes
+/// (writing one is a 409), so a warm function keeps each for its lifetime: a read then costs
+/// one small GetItem of the latest-edition pointer, not that plus a 50 KB edition read and
+/// parse. Only published editions enter, so the map is bounded by what was ever published
+/// (a few per year, ~0.2 MB each parsed); drafts are always read from the table. The key
+/// includes the table name because tests run many tables in one process.
+static PUBLISHED: LazyLock<Mutex<HashMap<EditionKey, Arc<EditionDocument>>>> = LazyLock::new(Default::default);
+
+/// (table name, edition id).
+type EditionKey = (String, String);
+
+/// The published edition a read asks for (`requested`, refused at `pointer` when it is not a
+/// published edition), else the latest. Drafts are only readable through
+/// `/v1/themes/editions/{edition}`.
+async fn published_edition(
+    ctx: &AppContext,
+    requested: Option<&str>,
+    pointer: &str,
+) -> Result<Arc<EditionDocument>, ApiError> {
+    let id = match requested {
+        Some(id) => id.to_owned(),
+        None => store::latest_published_id(ctx).await?.ok_or(ApiError::NotFound)?,
     };
-    stored.document()
+    let key = (ctx.table.clone(), id);
+    let cached = PUBLISHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&key).cloned();
+    if let Some(doc) = cached {
+        return Ok(doc);
+    }
+    match store::get_edition(ctx, &key.1).await? {
+        Some(stored) if stored.status == EditionStatus::Published => {
+            let doc = Arc::new(stored.document()?);
+            PUBLISHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key, doc.clone());
+            Ok(doc)
+        }
+        _ if requested.is_some() => Err(ApiError::field(pointer, format!("no published edition {:?}", key.1))),
+        _ => Err(ApiError::NotFound),
+    }
 }
 
 fn zorgkantoor_param(r: &ApiRequest) -> Result<ZorgkantoorId, ApiError> {
@@ -295,6 +324,7 @@ pub fn cells_csv(edition: &str, cells: &[Cell]) -> Result<String, ApiError> {
 fn matrix_response(
     r: &ApiRequest,
     doc: &EditionDocument,
+    themes: Vec<Theme>,
     cells: Vec<Cell>,
     zorgkantoren: Vec<Zorgkantoor>,
 ) -> HandlerResult {
@@ -308,7 +338,7 @@ fn matrix_response(
             title: doc.title.clone(),
             period: doc.period,
             as_of: doc.as_of,
-            themes: doc.themes.clone(),
+            themes,
             zorgkantoren,
             cells,
         },
@@ -360,8 +390,8 @@ pub struct ThemesQuery {
 pub async fn list_zorgkantoren(r: ApiRequest) -> HandlerResult {
     let q = Query::of(&r.req);
     q.only(&["edition"])?;
-    let doc = published_edition(&r.ctx, q.first("edition")).await?;
-    cacheable_json(&r, &ZorgkantoorList { edition: doc.edition.clone(), zorgkantoren: doc.zorgkantoren })
+    let doc = published_edition(&r.ctx, q.first("edition"), "/query/edition").await?;
+    cacheable_json(&r, &ZorgkantoorList { edition: doc.edition.clone(), zorgkantoren: doc.zorgkantoren.clone() })
 }
 
 /// One zorgkantoor, with its source document and tariff rules.
@@ -383,7 +413,7 @@ pub async fn get_zorgkantoor(r: ApiRequest) -> HandlerResult {
     let id = zorgkantoor_param(&r)?;
     let q = Query::of(&r.req);
     q.only(&["edition"])?;
-    let doc = published_edition(&r.ctx, q.first("edition")).await?;
+    let doc = published_edition(&r.ctx, q.first("edition"), "/query/edition").await?;
     let z = doc.zorgkantoor(id).cloned().ok_or(ApiError::NotFound)?;
     let rules = doc.rules_of(id).cloned().collect();
     let view = ZorgkantoorView {
@@ -416,10 +446,10 @@ pub async fn get_zorgkantoor_themes(r: ApiRequest) -> HandlerResult {
     let id = zorgkantoor_param(&r)?;
     let q = Query::of(&r.req);
     q.only(&["edition"])?;
-    let doc = published_edition(&r.ctx, q.first("edition")).await?;
+    let doc = published_edition(&r.ctx, q.first("edition"), "/query/edition").await?;
     let z = doc.zorgkantoor(id).cloned().ok_or(ApiError::NotFound)?;
     let cells = ordered_cells(&doc, &[], &[id]);
-    matrix_response(&r, &doc, cells, vec![z])
+    matrix_response(&r, &doc, doc.themes.clone(), cells, vec![z])
 }
 
 /// The themes matrix of the latest published edition, filtered by theme and zorgkantoor.
@@ -443,15 +473,12 @@ pub async fn get_themes(r: ApiRequest) -> HandlerResult {
     q.only(&["theme", "zorgkantoor", "edition"])?;
     let themes = parse_list(&q, "theme", ThemeId::parse, KNOWN_THEMES)?;
     let zorgkantoren = parse_list(&q, "zorgkantoor", ZorgkantoorId::parse, KNOWN_ZORGKANTOREN)?;
-    let doc = published_edition(&r.ctx, q.first("edition")).await?;
+    let doc = published_edition(&r.ctx, q.first("edition"), "/query/edition").await?;
     let cells = ordered_cells(&doc, &themes, &zorgkantoren);
     let columns =
         doc.zorgkantoren.iter().filter(|z| zorgkantoren.is_empty() || zorgkantoren.contains(&z.id)).cloned().collect();
-    let mut doc = doc;
-    if !themes.is_empty() {
-        doc.themes.retain(|t| themes.contains(&t.id));
-    }
-    matrix_response(&r, &doc, cells, columns)
+    let rows = doc.themes.iter().filter(|t| themes.is_empty() || themes.contains(&t.id)).cloned().collect();
+    matrix_response(&r, &doc, rows, cells, columns)
 }
 
 /// Every edition with its status, publication time and change summary.
@@ -529,13 +556,7 @@ pub async fn create_wlz_tariff_quote(r: ApiRequest) -> HandlerResult {
             return Err(ApiError::field("/profile/previous_percentage", "a percentage above 0 and at most 100"));
         }
     }
-    let doc = match &request.edition {
-        Some(id) => match store::get_edition(&r.ctx, id).await? {
-            Some(e) if e.status == EditionStatus::Published => e.document()?,
-            _ => return Err(ApiError::field("/edition", format!("no published edition {id:?}"))),
-        },
-        None => store::latest_published(&r.ctx).await?.ok_or(ApiError::NotFound)?.document()?,
-    };
+    let doc = published_edition(&r.ctx, request.edition.as_deref(), "/edition").await?;
     let mut quotes = compare_tariffs(&doc, &request.profile, tariff);
     if !request.zorgkantoren.is_empty() {
         quotes.retain(|q| request.zorgkantoren.contains(&q.zorgkantoor));
