@@ -11,6 +11,11 @@
 #   BENCH_PROFILE=bench-local  cargo profile of the measured binaries (see Cargo.toml; dev for
 #                              a quick, unrepresentative run without the optimised build)
 #   BENCH_PARTS="load lambda scale"  which parts to run
+#   BENCH_ROUNDS=3             load runs per request and side; the sides alternate which goes
+#                              first, and the summary takes the median (DynamoDB Local's JIT
+#                              keeps getting faster during a run, so one API-then-store pair
+#                              favoured whichever ran second by up to several ms)
+#   BENCH_WARMUP=10            seconds of each request through the API before anything is measured
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -20,6 +25,9 @@ SCALE=${BENCH_SCALE:-"1000 50000"}
 INVOCATIONS=${BENCH_INVOCATIONS:-300}
 PROFILE=${BENCH_PROFILE:-bench-local}
 PARTS=${BENCH_PARTS:-"load lambda scale"}
+ROUNDS=${BENCH_ROUNDS:-3}
+WARMUP=${BENCH_WARMUP:-10}
+TICKS=$(getconf CLK_TCK)
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 BIN="$ROOT/target/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")"
 OUT="$LOCAL_DIR/bench/$(date -u +%Y%m%dT%H%M%SZ)"
@@ -133,32 +141,74 @@ log "seeded: proposal $PROPOSAL_ID, quote $QUOTE_ID, themes edition $LATEST"
 
 probe() { "$BIN/store-probe" "$@"; }
 
-# wrk_run NAME URL [env...]: one wrk run; the JSON line of tests/bench/wrk.lua.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# wrk_run NAME URL CONNS [env...]: one wrk run; the JSON line of tests/bench/wrk.lua plus the
+# API process's CPU time per request (the local gateway: HTTP, JWT check, handler, SDK client).
 wrk_run() {
   local name=$1 url=$2 conns=$3; shift 3
-  local raw
+  local raw before after
+  before=$(cpu_ticks "$API_PID")
   raw=$(env "$@" wrk -t 1 -c "$conns" -d "${SECS}s" --timeout 10s -s "$ROOT/tests/bench/wrk.lua" "$url" | tail -n 1)
-  record api "$name c=$conns" "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["concurrency"]=int(sys.argv[2]); print(json.dumps(d))' "$raw" "$conns")"
+  after=$(cpu_ticks "$API_PID")
+  record api "$name c=$conns" "$(python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+d["concurrency"] = int(sys.argv[2])
+d["round"] = int(sys.argv[5])
+d["cpu_ms_per_request"] = round((int(sys.argv[3]) * 1000 / int(sys.argv[4])) / max(d["requests"], 1), 3)
+print(json.dumps(d))' "$raw" "$conns" "$((after - before))" "$TICKS" "${ROUND:-1}")"
 }
 
+# store_run NAME CONNS OP [args...]: the store calls of one request kind (store-probe).
 store_run() {
   local name=$1 conns=$2; shift 2
-  record store "$name c=$conns" "$(probe measure "$@" --concurrency "$conns" --seconds "$SECS")"
+  record store "$name c=$conns" "$(probe measure "$@" --concurrency "$conns" --seconds "$SECS" --round "${ROUND:-1}")"
+}
+
+# warm_up URL [env...]: WARMUP seconds of one request through the API, not recorded.
+warm_up() {
+  local url=$1; shift
+  env "$@" wrk -t 1 -c 4 -d "${WARMUP}s" --timeout 10s -s "$ROOT/tests/bench/wrk.lua" "$url" >/dev/null
 }
 
 # ---- 1. load: API vs the store's own round trips --------------------------------------------
+# pair NAME CONNS URL [wrk env...] -- OP [probe args...]: the API run and the store run of one
+# request kind; odd rounds measure the API first, even rounds the store first.
+pair() {
+  local name=$1 conns=$2 url=$3; shift 3
+  local wrk_env=() probe_args=()
+  while [ "$1" != "--" ]; do wrk_env+=("$1"); shift; done
+  shift
+  probe_args=("$@")
+  if (( ROUND % 2 )); then
+    wrk_run "$name" "$url" "$conns" "${wrk_env[@]}"
+    store_run "$name" "$conns" "${probe_args[@]}"
+  else
+    store_run "$name" "$conns" "${probe_args[@]}"
+    wrk_run "$name" "$url" "$conns" "${wrk_env[@]}"
+  fi
+}
+
+POST_PROPOSAL_ENV=(WRK_METHOD=POST WRK_TOKEN="$IGO_TOKEN" WRK_BODY="$OUT/proposal-$LOAD_INSURER.json" WRK_IDEMPOTENT=1)
+POST_QUOTE_ENV=(WRK_METHOD=POST WRK_TOKEN="$IGO_TOKEN" WRK_BODY="$OUT/quote.json")
+if part load && (( WARMUP > 0 )); then
+  log "warming up DynamoDB Local's JIT and the API: ${WARMUP} s per request"
+  warm_up "$API/v1/proposals/$PROPOSAL_ID" WRK_TOKEN="$IGO_TOKEN"
+  warm_up "$API/v1/proposals" "${POST_PROPOSAL_ENV[@]}"
+  warm_up "$API/v1/themes"
+  warm_up "$API/v1/quotes" "${POST_QUOTE_ENV[@]}"
+fi
 for c in $CONNECTIONS; do
   part load || break
-  wrk_run "GET proposal" "$API/v1/proposals/$PROPOSAL_ID" "$c" WRK_TOKEN="$IGO_TOKEN"
-  store_run "GET proposal" "$c" get-proposal --id "$PROPOSAL_ID"
-  wrk_run "POST proposal" "$API/v1/proposals" "$c" WRK_METHOD=POST WRK_TOKEN="$IGO_TOKEN" \
-    WRK_BODY="$OUT/proposal-$LOAD_INSURER.json" WRK_IDEMPOTENT=1
-  store_run "POST proposal" "$c" create-proposal --id "$PROPOSAL_ID"
-  wrk_run "GET themes" "$API/v1/themes" "$c"
-  store_run "GET themes" "$c" themes
-  wrk_run "POST quote" "$API/v1/quotes" "$c" WRK_METHOD=POST WRK_TOKEN="$IGO_TOKEN" WRK_BODY="$OUT/quote.json"
-  store_run "POST quote" "$c" put-quote --org "$IGO"
+  for ROUND in $(seq 1 "$ROUNDS"); do
+    pair "GET proposal" "$c" "$API/v1/proposals/$PROPOSAL_ID" WRK_TOKEN="$IGO_TOKEN" -- get-proposal --id "$PROPOSAL_ID"
+    pair "POST proposal" "$c" "$API/v1/proposals" "${POST_PROPOSAL_ENV[@]}" -- create-proposal --id "$PROPOSAL_ID"
+    pair "GET themes" "$c" "$API/v1/themes" -- themes
+    pair "POST quote" "$c" "$API/v1/quotes" "${POST_QUOTE_ENV[@]}" -- put-quote --org "$IGO"
+  done
 done
+ROUND=1
 part load && record memory "local-gateway after the load runs" \
   "{\"peak_rss_mib\": $(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' /proc/$API_PID/status)}"
 
@@ -215,6 +265,7 @@ for n in $SCALE; do
   wrk_run "list first page, $n proposals" "$API/v1/proposals" 1 WRK_TOKEN="$INSURER_TOKEN"
   wrk_run "list deep page (after $((n * 9 / 10))), $n proposals" "$API/v1/proposals?cursor=$cursor" 1 WRK_TOKEN="$INSURER_TOKEN"
   store_run "list first page, $n proposals" 1 list-proposals --org "$SCALE_INSURER"
+  store_run "list deep page (after $((n * 9 / 10))), $n proposals" 1 list-proposals --org "$SCALE_INSURER" --cursor "$cursor"
 done
 
 # ---- summary ----------------------------------------------------------------------------------
