@@ -118,6 +118,11 @@ fn json_pointer(path: &serde_path_to_error::Path) -> String {
 /// A JSON response with the given status.
 pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Result<Response<Body>, ApiError> {
     let text = serde_json::to_string(body).map_err(|e| ApiError::internal(format!("serialising response: {e}")))?;
+    json_text(status, text)
+}
+
+/// A JSON response of text serialised earlier (e.g. stored as served).
+pub fn json_text(status: StatusCode, text: String) -> Result<Response<Body>, ApiError> {
     Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "application/json")

@@ -2,9 +2,10 @@
 //! HTTP and `shared::domain::quote` (the figures) and `shared::storage::quotes` (the store).
 
 use http::{header, Method, StatusCode};
+use lambda_http::{Body, Response};
 use serde_json::{json, Value};
 use shared::domain::quote::{self, Quote, QuoteRequest};
-use shared::http::{content_etag, json as json_response, not_modified, not_modified_response, parse_json, with_header};
+use shared::http::{content_etag, json_text, not_modified, not_modified_response, parse_json, with_header};
 use shared::routing::{Access, ApiRequest, HandlerResult, Route, Router};
 use shared::storage::quotes as store;
 use shared::ApiError;
@@ -54,9 +55,11 @@ pub async fn create_quote(r: ApiRequest) -> HandlerResult {
         input: request,
         result,
     };
-    store::put_quote(&r.ctx, &quote).await?;
+    // Serialised once: the same bytes are stored, answered now and answered by every GET.
+    let body = serde_json::to_string(&quote).map_err(|e| ApiError::internal(format!("serialising quote: {e}")))?;
+    store::put_quote(&r.ctx, &quote, &body).await?;
     let location = format!("/v1/quotes/{}", quote.id);
-    let (response, etag) = quote_response(StatusCode::CREATED, &quote)?;
+    let (response, etag) = quote_response(StatusCode::CREATED, body)?;
     let response = with_header(response, header::LOCATION, &location)?;
     let response = with_header(response, header::ETAG, &etag)?;
     with_header(response, header::CACHE_CONTROL, CACHE_CONTROL)
@@ -84,8 +87,8 @@ pub async fn create_quote(r: ApiRequest) -> HandlerResult {
 )]
 pub async fn get_quote(r: ApiRequest) -> HandlerResult {
     let claims = r.claims()?;
-    let quote = store::get_quote(&r.ctx, claims.org_code(), r.param("id")).await?.ok_or(ApiError::NotFound)?;
-    let (response, etag) = quote_response(StatusCode::OK, &quote)?;
+    let body = store::get_quote_json(&r.ctx, claims.org_code(), r.param("id")).await?.ok_or(ApiError::NotFound)?;
+    let (response, etag) = quote_response(StatusCode::OK, body)?;
     if not_modified(&r.req, &etag) {
         return not_modified_response(&etag, Some(CACHE_CONTROL));
     }
@@ -93,18 +96,11 @@ pub async fn get_quote(r: ApiRequest) -> HandlerResult {
     with_header(response, header::CACHE_CONTROL, CACHE_CONTROL)
 }
 
-/// The JSON response of a quote and its ETag (of the exact bytes served; a quote never
-/// changes, so POST and every GET give the same tag).
-fn quote_response(
-    status: StatusCode,
-    quote: &Quote,
-) -> Result<(lambda_http::Response<lambda_http::Body>, String), ApiError> {
-    let response = json_response(status, quote)?;
-    let etag = match response.body() {
-        lambda_http::Body::Text(text) => content_etag(text.as_bytes()),
-        _ => return Err(ApiError::internal("a JSON response has a text body")),
-    };
-    Ok((response, etag))
+/// The JSON response of a quote (its stored JSON) and its ETag (of the exact bytes served; a
+/// quote never changes, so POST and every GET give the same tag).
+fn quote_response(status: StatusCode, body: String) -> Result<(Response<Body>, String), ApiError> {
+    let etag = content_etag(body.as_bytes());
+    Ok((json_text(status, body)?, etag))
 }
 
 /// A valid request: a VSV of a hospital, its gynaecologists, a midwives' practice and a

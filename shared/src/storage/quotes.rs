@@ -4,8 +4,10 @@
 //! Key layout (one item per quote, no index):
 //! - `PK = "ORG#<owner org>"`, `SK = "QUOTE#<id>"` (id: a ULID, so one org's quotes sort by
 //!   creation time);
-//! - attribute `quote`: the whole [`Quote`] (input echo and figures) as a map; decimals are
-//!   strings, exactly as in the API.
+//! - attribute `quote`: the whole [`Quote`] (input echo and figures) as the JSON text the API
+//!   serves, written once when the quote is computed. A quote never changes, so GET answers
+//!   these bytes as they are (and its ETag stays the POST's), without mapping a nested item
+//!   back and forth; the figures inside are never queried by the store.
 //!
 //! The owner is part of the key, so a read by another organisation simply misses: no quote
 //! leaks across tenants, and not even its existence.
@@ -35,18 +37,19 @@ struct QuoteItem {
     #[serde(rename = "SK")]
     sk: String,
     entity: String,
-    quote: Quote,
+    /// The quote as served (JSON).
+    quote: String,
 }
 
-/// Stores a new quote. The id is fresh, so an existing item is either this very quote (the SDK
-/// retried a put whose first answer was lost, e.g. under a slow store: the write did land) or a
-/// bug, never an overwrite.
-pub async fn put_quote(ctx: &AppContext, quote: &Quote) -> Result<(), ApiError> {
+/// Stores a new quote, `json` being its JSON as served. The id is fresh, so an existing item is
+/// either this very quote (the SDK retried a put whose first answer was lost, e.g. under a
+/// slow store: the write did land) or a bug, never an overwrite.
+pub async fn put_quote(ctx: &AppContext, quote: &Quote, json: &str) -> Result<(), ApiError> {
     let item = QuoteItem {
         pk: partition_key(&quote.owner_org),
         sk: sort_key(&quote.id),
         entity: ENTITY.to_owned(),
-        quote: quote.clone(),
+        quote: json.to_owned(),
     };
     let item: std::collections::HashMap<String, AttributeValue> = serde_dynamo::to_item(item).map_err(mapping_error)?;
     let result = ctx
@@ -60,8 +63,8 @@ pub async fn put_quote(ctx: &AppContext, quote: &Quote) -> Result<(), ApiError> 
     match result {
         Ok(_) => Ok(()),
         Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-            match get_quote(ctx, &quote.owner_org, &quote.id).await? {
-                Some(stored) if stored == *quote => Ok(()),
+            match get_quote_json(ctx, &quote.owner_org, &quote.id).await? {
+                Some(stored) if stored == json => Ok(()),
                 _ => Err(ApiError::Conflict(format!("quote {} exists already", quote.id))),
             }
         }
@@ -69,10 +72,9 @@ pub async fn put_quote(ctx: &AppContext, quote: &Quote) -> Result<(), ApiError> 
     }
 }
 
-/// The quote `id` of `owner_org`, or `None` when that organisation has no such quote (whether
-/// it does not exist or belongs to another organisation). Used by `GET /v1/quotes/{id}` and
-/// by proposals filled from a quote.
-pub async fn get_quote(ctx: &AppContext, owner_org: &str, id: &str) -> Result<Option<Quote>, ApiError> {
+/// The JSON of quote `id` of `owner_org` as served, or `None` when that organisation has no
+/// such quote (whether it does not exist or belongs to another organisation).
+pub async fn get_quote_json(ctx: &AppContext, owner_org: &str, id: &str) -> Result<Option<String>, ApiError> {
     // Ids are ULIDs; anything else cannot name a quote, so do not ask the store.
     if ulid::Ulid::from_string(id).is_err() {
         return Ok(None);
@@ -94,4 +96,13 @@ pub async fn get_quote(ctx: &AppContext, owner_org: &str, id: &str) -> Result<Op
             Ok(Some(item.quote))
         }
     }
+}
+
+/// The quote `id` of `owner_org`, as for [`get_quote_json`]; used by proposals filled from a
+/// quote.
+pub async fn get_quote(ctx: &AppContext, owner_org: &str, id: &str) -> Result<Option<Quote>, ApiError> {
+    get_quote_json(ctx, owner_org, id)
+        .await?
+        .map(|json| serde_json::from_str(&json).map_err(|e| ApiError::internal(format!("stored quote: {e}"))))
+        .transpose()
 }
