@@ -35,6 +35,11 @@ for name, a in api_runs.items():
           f"| {ap - sp:.2f} | {ap / sp:.2f} | {ac} | {sc} | {cpu_diff} | {sum(r['non_2xx'] for r in a)} | {a[-1]['loadavg']} |")
 api = {r["name"]: r for r in rows if r["kind"] == "api"}
 store = {r["name"]: r for r in rows if r["kind"] == "store"}
+for name, a in api_runs.items():
+    if name.startswith("gateway floor"):
+        request, c = name.rsplit(" c=", 1)
+        print(f"\n{request}, c={c}: p50 {med(a, 'p50_ms')} ms [{', '.join(str(r['p50_ms']) for r in a)}], "
+              f"p99 {med(a, 'p99_ms')} ms, {med(a, 'rps')} req/s, CPU {med(a, 'cpu_ms_per_request')} ms/req")
 print("\n## Scale: insurer listing (c=1), API vs the same Query sent raw\n")
 print("| run | API req/s | API p50 ms | API p99 ms | store p50 ms | store p99 ms | p50 diff ms | non-2xx | load avg |")
 print("|---|---|---|---|---|---|---|---|---|")

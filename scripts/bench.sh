@@ -206,6 +206,9 @@ for c in $CONNECTIONS; do
     pair "POST proposal" "$c" "$API/v1/proposals" "${POST_PROPOSAL_ENV[@]}" -- create-proposal --id "$PROPOSAL_ID"
     pair "GET themes" "$c" "$API/v1/themes" -- themes
     pair "POST quote" "$c" "$API/v1/quotes" "${POST_QUOTE_ENV[@]}" -- put-quote --org "$IGO"
+    # The local gateway's own floor (HTTP, event JSON, JWT check, routing; no store call): work
+    # that API Gateway and the Lambda runtime do in AWS, inside every API figure above.
+    wrk_run "gateway floor (GET /v1/me)" "$API/v1/me" "$c" WRK_TOKEN="$IGO_TOKEN"
   done
 done
 ROUND=1
