@@ -37,8 +37,28 @@ struct QuoteItem {
     #[serde(rename = "SK")]
     sk: String,
     entity: String,
-    /// The quote as served (JSON).
-    quote: String,
+    quote: StoredBody,
+}
+
+/// The `quote` attribute: the quote's JSON as served. Items written before this layout (only
+/// local `make run` data in `.local/dynamodb`) hold the quote as a map; they are still read,
+/// so an old local quote is served rather than failing with a 500.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum StoredBody {
+    Json(String),
+    Map(Box<Quote>),
+}
+
+impl StoredBody {
+    fn into_json(self) -> Result<String, ApiError> {
+        match self {
+            StoredBody::Json(json) => Ok(json),
+            StoredBody::Map(quote) => {
+                serde_json::to_string(&quote).map_err(|e| ApiError::internal(format!("serialising quote: {e}")))
+            }
+        }
+    }
 }
 
 /// Stores a new quote, `json` being its JSON as served. The id is fresh, so an existing item is
@@ -49,7 +69,7 @@ pub async fn put_quote(ctx: &AppContext, quote: &Quote, json: &str) -> Result<()
         pk: partition_key(&quote.owner_org),
         sk: sort_key(&quote.id),
         entity: ENTITY.to_owned(),
-        quote: json.to_owned(),
+        quote: StoredBody::Json(json.to_owned()),
     };
     let item: std::collections::HashMap<String, AttributeValue> = serde_dynamo::to_item(item).map_err(mapping_error)?;
     let result = ctx
@@ -93,7 +113,7 @@ pub async fn get_quote_json(ctx: &AppContext, owner_org: &str, id: &str) -> Resu
         None => Ok(None),
         Some(item) => {
             let item: QuoteItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
-            Ok(Some(item.quote))
+            item.quote.into_json().map(Some)
         }
     }
 }
@@ -105,4 +125,47 @@ pub async fn get_quote(ctx: &AppContext, owner_org: &str, id: &str) -> Result<Op
         .await?
         .map(|json| serde_json::from_str(&json).map_err(|e| ApiError::internal(format!("stored quote: {e}"))))
         .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Quote {
+        let request = serde_json::from_value(serde_json::json!({
+            "period": 2027,
+            "providers": [{"agb": "11111111", "name": "Ziekenhuis Noord", "kind": "ziekenhuis"}],
+            "prestaties": [{"prestatie": "geboortezorg_nataal", "volume": "3",
+                "components": [{"provider": "11111111", "amount_per_unit": "100.00"}]}],
+            "distribution": {"method": "cost_based"}
+        }))
+        .unwrap();
+        let result = crate::domain::quote::quote(&request).unwrap();
+        Quote {
+            id: "01JDQ7Z3K8M4V6W9X2Y5A7B3C1".into(),
+            owner_org: "12345678".into(),
+            created_at: chrono::Utc::now(),
+            input: request,
+            result,
+        }
+    }
+
+    fn stored(body: StoredBody) -> QuoteItem {
+        let item = QuoteItem { pk: "ORG#12345678".into(), sk: "QUOTE#x".into(), entity: ENTITY.into(), quote: body };
+        let item: std::collections::HashMap<String, AttributeValue> = serde_dynamo::to_item(item).unwrap();
+        serde_dynamo::from_item(item).unwrap()
+    }
+
+    #[test]
+    fn the_served_json_is_stored_and_read_back_byte_for_byte() {
+        let json = serde_json::to_string(&sample()).unwrap();
+        assert_eq!(stored(StoredBody::Json(json.clone())).quote.into_json().unwrap(), json);
+    }
+
+    #[test]
+    fn quotes_stored_as_a_map_by_the_earlier_layout_still_read() {
+        let quote = sample();
+        let json = stored(StoredBody::Map(Box::new(quote.clone()))).quote.into_json().unwrap();
+        assert_eq!(serde_json::from_str::<Quote>(&json).unwrap(), quote);
+    }
 }
