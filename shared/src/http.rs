@@ -118,11 +118,6 @@ fn json_pointer(path: &serde_path_to_error::Path) -> String {
 /// A JSON response with the given status.
 pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Result<Response<Body>, ApiError> {
     let text = serde_json::to_string(body).map_err(|e| ApiError::internal(format!("serialising response: {e}")))?;
-    json_text(status, text)
-}
-
-/// A JSON response of text serialised earlier (e.g. stored as served).
-pub fn json_text(status: StatusCode, text: String) -> Result<Response<Body>, ApiError> {
     Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "application/json")
@@ -169,6 +164,29 @@ pub fn not_modified(req: &Request, etag: &str) -> bool {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|v| header_names_etag(v, etag))
+}
+
+/// A response tagged with the hash of its exact bytes (ETag) and `cache_control`; for a GET or
+/// HEAD whose client copy (If-None-Match) is current, the 304 instead. For content that is
+/// served as stored, so equal bytes always mean an equal tag.
+pub fn content_tagged(
+    req: &Request,
+    status: StatusCode,
+    content_type: &str,
+    body: String,
+    cache_control: &str,
+) -> Result<Response<Body>, ApiError> {
+    let etag = content_etag(body.as_bytes());
+    if matches!(*req.method(), http::Method::GET | http::Method::HEAD) && not_modified(req, &etag) {
+        return not_modified_response(&etag, Some(cache_control));
+    }
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ETAG, &etag)
+        .header(header::CACHE_CONTROL, cache_control)
+        .body(Body::Text(body))
+        .map_err(|e| ApiError::internal(format!("building response: {e}")))
 }
 
 /// The 304 response for a current cached copy.

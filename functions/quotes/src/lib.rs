@@ -2,10 +2,9 @@
 //! HTTP and `shared::domain::quote` (the figures) and `shared::storage::quotes` (the store).
 
 use http::{header, Method, StatusCode};
-use lambda_http::{Body, Response};
 use serde_json::{json, Value};
 use shared::domain::quote::{self, Quote, QuoteRequest};
-use shared::http::{content_etag, json_text, not_modified, not_modified_response, parse_json, with_header};
+use shared::http::{content_tagged, parse_json, with_header};
 use shared::routing::{Access, ApiRequest, HandlerResult, Route, Router};
 use shared::storage::quotes as store;
 use shared::ApiError;
@@ -59,10 +58,8 @@ pub async fn create_quote(r: ApiRequest) -> HandlerResult {
     let body = serde_json::to_string(&quote).map_err(|e| ApiError::internal(format!("serialising quote: {e}")))?;
     store::put_quote(&r.ctx, &quote, &body).await?;
     let location = format!("/v1/quotes/{}", quote.id);
-    let (response, etag) = quote_response(StatusCode::CREATED, body)?;
-    let response = with_header(response, header::LOCATION, &location)?;
-    let response = with_header(response, header::ETAG, &etag)?;
-    with_header(response, header::CACHE_CONTROL, CACHE_CONTROL)
+    let response = content_tagged(&r.req, StatusCode::CREATED, "application/json", body, CACHE_CONTROL)?;
+    with_header(response, header::LOCATION, &location)
 }
 
 /// One of the caller's organisation's quotes. Another organisation's quote is not found.
@@ -88,19 +85,8 @@ pub async fn create_quote(r: ApiRequest) -> HandlerResult {
 pub async fn get_quote(r: ApiRequest) -> HandlerResult {
     let claims = r.claims()?;
     let body = store::get_quote_json(&r.ctx, claims.org_code(), r.param("id")).await?.ok_or(ApiError::NotFound)?;
-    let (response, etag) = quote_response(StatusCode::OK, body)?;
-    if not_modified(&r.req, &etag) {
-        return not_modified_response(&etag, Some(CACHE_CONTROL));
-    }
-    let response = with_header(response, header::ETAG, &etag)?;
-    with_header(response, header::CACHE_CONTROL, CACHE_CONTROL)
-}
-
-/// The JSON response of a quote (its stored JSON) and its ETag (of the exact bytes served; a
-/// quote never changes, so POST and every GET give the same tag).
-fn quote_response(status: StatusCode, body: String) -> Result<(Response<Body>, String), ApiError> {
-    let etag = content_etag(body.as_bytes());
-    Ok((json_text(status, body)?, etag))
+    // The stored bytes are the POST's answer, so the ETag is the POST's too.
+    content_tagged(&r.req, StatusCode::OK, "application/json", body, CACHE_CONTROL)
 }
 
 /// A valid request: a VSV of a hospital, its gynaecologists, a midwives' practice and a

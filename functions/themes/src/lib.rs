@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use http::{header, Method, StatusCode};
-use lambda_http::{Body, Response};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use shared::auth::Role;
@@ -14,7 +13,7 @@ use shared::domain::themes::{
     change_summary, compare_tariffs, seed_edition, Cell, ChangeSummary, EditionDocument, ProviderProfile, TariffRule,
     Theme, ThemeId, Zorgkantoor, ZorgkantoorId, ZorgkantoorQuote,
 };
-use shared::http::{accepts, content_etag, json, not_modified, not_modified_response, parse_json, with_header, Query};
+use shared::http::{accepts, content_tagged, json, parse_json, with_header, Query};
 use shared::money::ExactDecimal;
 use shared::routing::{Access, ApiRequest, HandlerResult, Route, Router};
 use shared::storage::themes::{self as store, EditionStatus, StoredEdition};
@@ -199,21 +198,14 @@ pub struct WlzTariffQuote {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/// A cacheable response: ETag over the exact body, 304 when the client's copy is current.
+/// A cacheable response: ETag over the exact body, 304 when the client's copy is current; JSON
+/// and CSV share URLs, so caches must key on Accept.
 fn cacheable(r: &ApiRequest, content_type: &str, body: String) -> HandlerResult {
-    let etag = content_etag(body.as_bytes());
-    if not_modified(&r.req, &etag) {
-        return not_modified_response(&etag, Some(CACHE_CONTROL));
+    let response = content_tagged(&r.req, StatusCode::OK, content_type, body, CACHE_CONTROL)?;
+    if response.status() == StatusCode::NOT_MODIFIED {
+        return Ok(response);
     }
-    let response = Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::ETAG, &etag)
-        .header(header::CACHE_CONTROL, CACHE_CONTROL)
-        .header(header::VARY, "Accept")
-        .body(Body::Text(body))
-        .map_err(|e| ApiError::internal(format!("building response: {e}")))?;
-    Ok(response)
+    with_header(response, header::VARY, "Accept")
 }
 
 fn cacheable_json<T: Serialize>(r: &ApiRequest, body: &T) -> HandlerResult {
