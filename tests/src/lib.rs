@@ -10,9 +10,9 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use edge::AppContext;
 use local_gateway::{jwt, mint_token, JwtVerifier, TokenClaims};
-use shared::config::Config;
-use shared::AppContext;
+use storage::config::Config;
 
 pub use reqwest::StatusCode;
 
@@ -88,9 +88,9 @@ pub async fn dynamodb_client() -> Client {
         dynamodb_endpoint: Some(dynamodb_endpoint()),
         region: Config::DEFAULT_REGION.into(),
         // DynamoDB Local shares two cores with the compiler and the other suites.
-        store_timeouts: shared::config::StoreTimeouts::EMULATOR,
+        store_timeouts: storage::config::StoreTimeouts::EMULATOR,
     };
-    shared::storage::dynamodb_client(&config).await
+    storage::dynamodb_client(&config).await
 }
 
 /// A table name no other test uses.
@@ -106,7 +106,7 @@ impl TestApp {
         // DynamoDB Local answers slowly on its first requests of a run; retry briefly.
         let mut attempt = 0;
         loop {
-            match shared::table::create_table(&dynamo, &table).await {
+            match storage::table::create_table(&dynamo, &table).await {
                 Ok(()) => break,
                 // The name is unique, so an earlier attempt whose answer was lost created it.
                 Err(aws_sdk_dynamodb::Error::ResourceInUseException(_)) if attempt > 0 => break,
@@ -117,14 +117,14 @@ impl TestApp {
                 Err(err) => panic!("creating table {table}: {err:?}"),
             }
         }
-        Self::spawn_on(AppContext::new(dynamo, table)).await
+        Self::spawn_on(AppContext::new(storage::Store::new(dynamo, table))).await
     }
 
     /// Starts the API over an existing context (table).
     pub async fn spawn_on(ctx: AppContext) -> TestApp {
         // TEST_LOG=1 shows the API's own logs (filter from RUST_LOG) when a suite needs explaining.
         if std::env::var_os("TEST_LOG").is_some() {
-            shared::telemetry::init();
+            edge::telemetry::init();
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a random port");
         let base_url = format!("http://{}", listener.local_addr().unwrap());

@@ -18,7 +18,7 @@ use resilience_support::{
 };
 use serde_json::{json, Value};
 
-const SEED: &str = include_str!("../../shared/data/themes/seed-edition.json");
+const SEED: &str = include_str!("../../shared/domain/data/themes/seed-edition.json");
 /// Stands for the hostile value while the body is serialised; replaced by its raw JSON text.
 const PLACEHOLDER: &str = "@@hostile-value@@";
 const EDITION: &str = "2099-01";

@@ -18,16 +18,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use edge::AppContext;
 use integration_tests::{json_body, TestApp};
 use serde_json::{json, Value};
-use shared::config::Config;
-use shared::AppContext;
+use storage::config::Config;
 
 const IGO: &str = "12345678";
 /// Concurrent writers of the load.
 const WRITERS: usize = 6;
 /// Longest a 503 may take: the production time limits (StoreTimeouts::AWS: attempt 2 s,
-/// operation 5 s; connect 0.5 s in shared::storage::dynamodb_client), which this suite uses on
+/// operation 5 s; connect 0.5 s in storage::dynamodb_client), which this suite uses on
 /// purpose, bound the store call that fails; one second more for the gateway and a loaded machine.
 const UNAVAILABLE_BOUND: Duration = Duration::from_secs(6);
 /// Longest any request may take: a POST makes at most two store calls before it can know the
@@ -230,12 +230,12 @@ async fn a_store_outage_mid_load_loses_nothing_and_answers_503_quickly() {
         dynamodb_endpoint: Some(format!("http://127.0.0.1:{port}")),
         region: Config::DEFAULT_REGION.into(),
         // The limits a deployed function has: the bounds above are derived from them.
-        store_timeouts: shared::config::StoreTimeouts::AWS,
+        store_timeouts: storage::config::StoreTimeouts::AWS,
     };
-    let dynamo = shared::storage::dynamodb_client(&config).await;
+    let dynamo = storage::dynamodb_client(&config).await;
     let mut attempt = 0;
     loop {
-        match shared::table::create_table(&dynamo, "faults").await {
+        match storage::table::create_table(&dynamo, "faults").await {
             Ok(()) => break,
             Err(aws_sdk_dynamodb::Error::ResourceInUseException(_)) if attempt > 0 => break,
             Err(_) if attempt < 60 => {
@@ -245,7 +245,7 @@ async fn a_store_outage_mid_load_loses_nothing_and_answers_503_quickly() {
             Err(err) => panic!("creating the table: {err:?}"),
         }
     }
-    let app = Arc::new(TestApp::spawn_on(AppContext::new(dynamo, "faults")).await);
+    let app = Arc::new(TestApp::spawn_on(AppContext::new(storage::Store::new(dynamo, "faults"))).await);
     // The client's own timeout is far above BOUND: a hang shows as a slow answer, not a cut.
     let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
 

@@ -108,7 +108,7 @@ fn str_of(value: &Yaml) -> String {
 fn table_definition_matches_template() {
     let template = template();
     let table = &template["Resources"]["Table"]["Properties"];
-    let def = shared::table::TABLE;
+    let def = storage::table::TABLE;
 
     let key_schema = |schema: &Yaml| -> (String, String) {
         let elems = schema.as_sequence().expect("KeySchema is a list");
@@ -189,7 +189,7 @@ fn gateway_routes_match_template_routes() {
         .flat_map(|router| {
             let function = logical_id(router.function);
             router.routes.into_iter().map(move |r| {
-                (r.method.to_string(), r.path.to_owned(), function.clone(), r.access == shared::routing::Access::Public)
+                (r.method.to_string(), r.path.to_owned(), function.clone(), r.access == edge::routing::Access::Public)
             })
         })
         .collect();
@@ -227,7 +227,7 @@ fn spec_paths_match_gateway_routes() {
     let public_in_code: BTreeSet<(String, String)> = local_gateway::all_routers()
         .into_iter()
         .flat_map(|r| r.routes)
-        .filter(|r| r.access == shared::routing::Access::Public)
+        .filter(|r| r.access == edge::routing::Access::Public)
         .map(|r| (r.method.to_string(), r.path.to_owned()))
         .collect();
     assert_eq!(public_in_spec, public_in_code, "operations without bearer security vs public routes");

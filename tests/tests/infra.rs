@@ -108,7 +108,7 @@ fn policy_violations(template: &Yaml) -> Vec<String> {
     let tables = resources_of_type(template, "AWS::DynamoDB::Table");
     assert_eq!(tables.len(), 1, "one table");
     let table_id = tables[0].0.as_str();
-    let index_names: BTreeSet<&str> = shared::table::TABLE.indexes.iter().map(|i| i.name).collect();
+    let index_names: BTreeSet<&str> = storage::table::TABLE.indexes.iter().map(|i| i.name).collect();
 
     let mut found = Vec::new();
     for (function, resource) in resources_of_type(template, "AWS::Serverless::Function") {

@@ -21,7 +21,7 @@ const CASES: u32 = 24;
 
 /// The API names of the 9 prestaties, from the domain's own list (no second copy to drift).
 fn prestaties() -> Vec<&'static str> {
-    shared::domain::prestatie::Prestatie::ALL
+    domain::prestatie::Prestatie::ALL
         .iter()
         .map(|p| &*String::leak(serde_json::to_value(p).unwrap().as_str().unwrap().to_owned()))
         .collect()

@@ -7,11 +7,11 @@
 pub mod page;
 pub mod spec;
 
+use domain::identity::Role;
+use edge::http::json;
+use edge::routing::{Access, ApiRequest, Route, Router};
 use http::StatusCode;
 use serde::Serialize;
-use shared::auth::Role;
-use shared::http::json;
-use shared::routing::{Access, ApiRequest, Route, Router};
 use utoipa::ToSchema;
 
 /// The committed OpenAPI document.
@@ -38,13 +38,13 @@ pub fn router() -> Router {
     tag = "meta",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object))
 )]
-pub async fn openapi_json(_: ApiRequest) -> shared::routing::HandlerResult {
+pub async fn openapi_json(_: ApiRequest) -> edge::routing::HandlerResult {
     lambda_http::Response::builder()
         .status(StatusCode::OK)
         .header(http::header::CONTENT_TYPE, "application/json")
         .header(http::header::CACHE_CONTROL, "public, max-age=300")
         .body(lambda_http::Body::Text(OPENAPI_JSON.to_owned()))
-        .map_err(|e| shared::ApiError::internal(e.to_string()))
+        .map_err(|e| edge::ApiError::internal(e.to_string()))
 }
 
 /// The interactive API reference page.
@@ -59,7 +59,7 @@ pub async fn openapi_json(_: ApiRequest) -> shared::routing::HandlerResult {
     tag = "meta",
     responses((status = 200, description = "The reference page (HTML) for this API", content_type = "text/html", body = String))
 )]
-pub async fn docs_page(_: ApiRequest) -> shared::routing::HandlerResult {
+pub async fn docs_page(_: ApiRequest) -> edge::routing::HandlerResult {
     let page = &*page::PAGE;
     lambda_http::Response::builder()
         .status(StatusCode::OK)
@@ -69,7 +69,7 @@ pub async fn docs_page(_: ApiRequest) -> shared::routing::HandlerResult {
         .header(http::header::REFERRER_POLICY, "no-referrer")
         .header(http::header::CACHE_CONTROL, "public, max-age=300")
         .body(lambda_http::Body::Text(page.html.clone()))
-        .map_err(|e| shared::ApiError::internal(e.to_string()))
+        .map_err(|e| edge::ApiError::internal(e.to_string()))
 }
 
 /// What the caller's verified token says.
@@ -90,11 +90,11 @@ pub struct Me {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's verified claims", body = Me),
-        (status = 401, description = "Missing, expired or invalid token", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's role or org is not usable", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, expired or invalid token", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role or org is not usable", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn me(r: ApiRequest) -> shared::routing::HandlerResult {
-    let claims = r.claims()?;
+pub async fn me(r: ApiRequest) -> edge::routing::HandlerResult {
+    let claims = r.caller()?;
     json(StatusCode::OK, &Me { sub: claims.sub.clone(), role: claims.role, org: claims.org_code().to_owned() })
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::routing::run_lambda(docs::router()).await
+    edge::routing::run_lambda(docs::router()).await
 }

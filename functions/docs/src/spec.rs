@@ -65,7 +65,7 @@ impl Modify for ExplicitPublicSecurity {
         license(name = "EUPL-1.2", identifier = "EUPL-1.2")
     ),
     paths(crate::openapi_json, crate::docs_page, crate::me),
-    components(schemas(shared::Problem, shared::FieldError)),
+    components(schemas(edge::Problem, edge::FieldError)),
     modifiers(&BearerScheme),
     tags((name = "meta", description = "The API itself: who am I, its description."))
 )]

@@ -12,11 +12,11 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Request as AxumRequest, State};
 use axum::response::{IntoResponse, Response as AxumResponse};
+use edge::routing::{Access, Router};
+use edge::{ApiError, AppContext};
 use http::StatusCode;
 use lambda_http::Body;
 use serde_json::{json, Value};
-use shared::routing::{Access, Router};
-use shared::{ApiError, AppContext};
 use tokio::net::TcpListener;
 
 pub use jwt::{mint_token, JwtVerifier, TokenClaims};

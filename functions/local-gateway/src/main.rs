@@ -5,8 +5,8 @@
 //!                                     and seeds the themes edition first
 //!   local-gateway token --role R --org O [--sub S] [--ttl SECONDS]
 
+use edge::AppContext;
 use local_gateway::{jwt, mint_token, JwtVerifier, TokenClaims};
-use shared::AppContext;
 
 fn secret() -> String {
     std::env::var("LOCAL_JWT_SECRET").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| jwt::DEFAULT_SECRET.into())
@@ -29,10 +29,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
         "serve" => {
-            shared::telemetry::init();
+            edge::telemetry::init();
             let ctx = AppContext::from_env().await;
             if args.iter().any(|a| a == "--init") {
-                let created = shared::table::ensure_table(&ctx.dynamo, &ctx.table).await?;
+                let created = storage::table::ensure_table(&ctx.dynamo, &ctx.table).await?;
                 tracing::info!(table = %ctx.table, created, "table ready");
                 themes::seed(&ctx).await.map_err(|e| format!("seeding themes: {e}"))?;
             }

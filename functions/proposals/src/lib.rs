@@ -1,27 +1,27 @@
 //! Handlers of the proposals resource group (`/v1/proposals...`). Thin: parse and authorise,
-//! call the domain (`shared::domain::proposal`), store through `shared::storage::proposals`,
+//! call the domain (`domain::proposal`), store through `storage::proposals`,
 //! and map the result to HTTP (ETags, If-Match, Idempotency-Key replay).
 
 use std::time::Duration;
 
-use http::{header, Method, StatusCode};
-use lambda_http::{Body, Response};
-use serde::Serialize;
-use shared::auth::{Claims, Role};
-use shared::domain::codes::{AgbCode, UzoviCode};
-use shared::domain::proposal::{
+use domain::codes::{AgbCode, UzoviCode};
+use domain::identity::{Caller, Role};
+use domain::proposal::{
     Actor, Change, HistoryEntry, NewProposal, Proposal, ProposalContent, ProposalSummary, Status, TransitionRequest,
     YEARS,
 };
-use shared::http::{
+use edge::http::{
     check_if_match, json, not_modified, not_modified_response, parse_json, required_if_match, version_etag, Query,
 };
-use shared::routing::{Access, ApiRequest, HandlerResult, Route, Router};
-use shared::storage::proposals::{
+use edge::routing::{Access, ApiRequest, HandlerResult, Route, Router};
+use edge::{ApiError, AppContext};
+use http::{header, Method, StatusCode};
+use lambda_http::{Body, Response};
+use serde::Serialize;
+use storage::proposals::{
     self as store, CommitError, IdempotencyRecord, ListFilter, ListSide, IDEMPOTENCY_TTL_SECONDS,
 };
-use shared::storage::quotes;
-use shared::{ApiError, AppContext};
+use storage::quotes;
 use utoipa::ToSchema;
 
 /// The routes this function serves.
@@ -57,14 +57,14 @@ const WRITE_ATTEMPTS: u32 = 10;
 const MAX_BACKOFF_MS: u64 = 400;
 
 /// Only IGOs and insurers deal with proposals; a publisher gets 403.
-fn caller(r: &ApiRequest) -> Result<&Claims, ApiError> {
-    let claims = r.claims()?;
+fn caller(r: &ApiRequest) -> Result<&Caller, ApiError> {
+    let claims = r.caller()?;
     claims.require_role(&[Role::Igo, Role::Insurer])?;
     Ok(claims)
 }
 
 /// The proposal `id` if the caller may see it; 404 otherwise, whether it exists or not.
-async fn load_visible(ctx: &AppContext, claims: &Claims, id: &str) -> Result<Proposal, ApiError> {
+async fn load_visible(ctx: &AppContext, claims: &Caller, id: &str) -> Result<Proposal, ApiError> {
     if ulid::Ulid::from_string(id).is_err() {
         return Err(ApiError::NotFound);
     }
@@ -135,7 +135,7 @@ struct Idempotency {
 
 impl Idempotency {
     /// Reads the optional header; the key is scoped to the caller's role and organisation.
-    fn of(r: &ApiRequest, claims: &Claims) -> Result<Option<Idempotency>, ApiError> {
+    fn of(r: &ApiRequest, claims: &Caller) -> Result<Option<Idempotency>, ApiError> {
         let Some(value) = r.req.headers().get("idempotency-key") else { return Ok(None) };
         let key = value.to_str().unwrap_or("").trim();
         if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || !key.bytes().all(|b| b.is_ascii_graphic()) {
@@ -177,7 +177,7 @@ enum Target<'a> {
 /// made again from a fresh read, so it either lands or learns it is stale (412).
 async fn write(
     ctx: &AppContext,
-    claims: &Claims,
+    claims: &Caller,
     idempotency: Option<Idempotency>,
     target: Target<'_>,
 ) -> HandlerResult {
@@ -211,7 +211,7 @@ async fn write(
                 }
             }
             Err(CommitError::Busy) => {}
-            Err(CommitError::Store(err)) => return Err(err),
+            Err(CommitError::Store(err)) => return Err(err.into()),
         }
         tokio::time::sleep(backoff(attempt)).await;
     }
@@ -267,13 +267,13 @@ fn backoff(attempt: u32) -> Duration {
     responses(
         (status = 201, description = "Created; Location and ETag name it", body = Proposal,
             headers(("Location" = String, description = "The new proposal's URL"), ("ETag" = String, description = "Its version"))),
-        (status = 400, description = "Malformed JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller is not an IGO", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 256 KiB", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid proposal (the errors name the fields), a `from_quote` that is not one of your organisation's quotes or gives no valid lines (named `/from_quote`), or an Idempotency-Key reused with another body", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The store is unavailable; retry", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is not an IGO", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 256 KiB", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid proposal (the errors name the fields), a `from_quote` that is not one of your organisation's quotes or gives no valid lines (named `/from_quote`), or an Idempotency-Key reused with another body", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_proposal(r: ApiRequest) -> HandlerResult {
@@ -318,10 +318,10 @@ pub struct ProposalList {
     ),
     responses(
         (status = 200, description = "A page of proposals, newest first", body = ProposalList),
-        (status = 401, description = "Missing or invalid token", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller is neither an IGO nor an insurer", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid query parameter", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The store is unavailable; retry", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is neither an IGO nor an insurer", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid query parameter", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_proposals(r: ApiRequest) -> HandlerResult {
@@ -373,7 +373,7 @@ pub async fn list_proposals(r: ApiRequest) -> HandlerResult {
     let filter = ListFilter { status, year, counterparty };
     let page = store::list(&r.ctx, &side, &filter, limit, query.first("cursor")).await?;
     let response = json(StatusCode::OK, &ProposalList { items: page.items, next_cursor: page.next_cursor })?;
-    shared::http::with_header(response, header::CACHE_CONTROL, CACHE_CONTROL)
+    edge::http::with_header(response, header::CACHE_CONTROL, CACHE_CONTROL)
 }
 
 /// Reads one proposal.
@@ -390,10 +390,10 @@ pub async fn list_proposals(r: ApiRequest) -> HandlerResult {
     responses(
         (status = 200, description = "The proposal", body = Proposal, headers(("ETag" = String, description = "Its version"))),
         (status = 304, description = "Your copy is current"),
-        (status = 401, description = "Missing or invalid token", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller is neither an IGO nor an insurer", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such proposal of yours", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The store is unavailable; retry", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is neither an IGO nor an insurer", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such proposal of yours", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_proposal(r: ApiRequest) -> HandlerResult {
@@ -437,17 +437,17 @@ pub async fn get_proposal(r: ApiRequest) -> HandlerResult {
     })),
     responses(
         (status = 200, description = "The new version", body = Proposal, headers(("ETag" = String, description = "Its version"))),
-        (status = 400, description = "Malformed JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller is not an IGO", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such proposal of yours", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The proposal is not a draft or countered", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match is stale: the proposal changed", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 256 KiB", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid content (the errors name the fields)", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The store is unavailable; retry", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is not an IGO", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such proposal of yours", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The proposal is not a draft or countered", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match is stale: the proposal changed", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 256 KiB", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid content (the errors name the fields)", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn replace_proposal(r: ApiRequest) -> HandlerResult {
@@ -492,17 +492,17 @@ pub async fn replace_proposal(r: ApiRequest) -> HandlerResult {
     )),
     responses(
         (status = 200, description = "The new version", body = Proposal, headers(("ETag" = String, description = "Its version"))),
-        (status = 400, description = "Malformed JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller is neither an IGO nor an insurer", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such proposal of yours", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The lifecycle or the caller's role does not allow this action now", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match is stale: the proposal changed", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 256 KiB", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid request (unknown action, missing reason or counter lines...)", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The store is unavailable; retry", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is neither an IGO nor an insurer", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such proposal of yours", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The lifecycle or the caller's role does not allow this action now", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match is stale: the proposal changed", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 256 KiB", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid request (unknown action, missing reason or counter lines...)", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn transition_proposal(r: ApiRequest) -> HandlerResult {
@@ -533,10 +533,10 @@ pub struct ProposalHistory {
     params(("id" = String, Path, description = "The proposal's id")),
     responses(
         (status = 200, description = "History entries and versions, oldest first", body = ProposalHistory),
-        (status = 401, description = "Missing or invalid token", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller is neither an IGO nor an insurer", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such proposal of yours", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The store is unavailable; retry", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is neither an IGO nor an insurer", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such proposal of yours", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn proposal_history(r: ApiRequest) -> HandlerResult {
@@ -544,7 +544,7 @@ pub async fn proposal_history(r: ApiRequest) -> HandlerResult {
     let proposal = load_visible(&r.ctx, claims, r.param("id")).await?;
     let (entries, versions) = store::history(&r.ctx, &proposal.id).await?;
     let response = json(StatusCode::OK, &ProposalHistory { entries, versions })?;
-    shared::http::with_header(response, header::CACHE_CONTROL, CACHE_CONTROL)
+    edge::http::with_header(response, header::CACHE_CONTROL, CACHE_CONTROL)
 }
 
 #[derive(utoipa::OpenApi)]

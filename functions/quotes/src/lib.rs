@@ -1,13 +1,13 @@
 //! Handlers of the integral tariff quotes resource group (`/v1/quotes...`): thin glue between
-//! HTTP and `shared::domain::quote` (the figures) and `shared::storage::quotes` (the store).
+//! HTTP and `domain::quote` (the figures) and `storage::quotes` (the store).
 
+use domain::quote::{self, Quote, QuoteRequest};
+use edge::http::{content_tagged, parse_json, with_header};
+use edge::routing::{Access, ApiRequest, HandlerResult, Route, Router};
+use edge::ApiError;
 use http::{header, Method, StatusCode};
 use serde_json::{json, Value};
-use shared::domain::quote::{self, Quote, QuoteRequest};
-use shared::http::{content_tagged, parse_json, with_header};
-use shared::routing::{Access, ApiRequest, HandlerResult, Route, Router};
-use shared::storage::quotes as store;
-use shared::ApiError;
+use storage::quotes as store;
 
 /// Quotes never change, so a client may keep one; it must still ask whether it may read it.
 const CACHE_CONTROL: &str = "private, no-cache";
@@ -34,17 +34,17 @@ pub fn router() -> Router {
     responses(
         (status = 201, description = "The computed quote, stored for the caller's organisation", body = Quote,
             headers(("Location" = String, description = "URL of the new quote"), ("ETag" = String, description = "Entity tag of the quote"))),
-        (status = 400, description = "Malformed JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, expired or invalid token", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's role or org is not usable", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body larger than 256 KiB", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid request; `errors` names every invalid field by JSON pointer. Nothing is stored.", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The data store is unavailable; retry", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, expired or invalid token", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role or org is not usable", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body larger than 256 KiB", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid request; `errors` names every invalid field by JSON pointer. Nothing is stored.", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The data store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_quote(r: ApiRequest) -> HandlerResult {
-    let claims = r.claims()?;
+    let claims = r.caller()?;
     let request: QuoteRequest = parse_json(&r.req)?;
     let result = quote::quote(&request)?;
     let quote = Quote {
@@ -76,14 +76,14 @@ pub async fn create_quote(r: ApiRequest) -> HandlerResult {
     responses(
         (status = 200, description = "The quote", body = Quote, headers(("ETag" = String, description = "Entity tag of the quote"))),
         (status = 304, description = "The cached copy named by If-None-Match is current"),
-        (status = 401, description = "Missing, expired or invalid token", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's role or org is not usable", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No quote with this id for the caller's organisation", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The data store is unavailable; retry", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, expired or invalid token", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role or org is not usable", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No quote with this id for the caller's organisation", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The data store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_quote(r: ApiRequest) -> HandlerResult {
-    let claims = r.claims()?;
+    let claims = r.caller()?;
     let body = store::get_quote_json(&r.ctx, claims.org_code(), r.param("id")).await?.ok_or(ApiError::NotFound)?;
     // The stored bytes are the POST's answer, so the ETag is the POST's too.
     content_tagged(&r.req, StatusCode::OK, "application/json", body, CACHE_CONTROL)
@@ -146,7 +146,7 @@ mod tests {
 
     #[test]
     fn the_documented_example_is_a_valid_request() {
-        let request: QuoteRequest = shared::http::parse_json_str(&example_request().to_string()).unwrap();
+        let request: QuoteRequest = edge::http::parse_json_str(&example_request().to_string()).unwrap();
         let result = quote::quote(&request).unwrap();
         assert_eq!(result.prestaties.len(), 9);
     }

@@ -5,19 +5,20 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use http::{header, Method, StatusCode};
-use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
-use shared::auth::Role;
-use shared::domain::themes::{
+use domain::identity::Role;
+use domain::money::ExactDecimal;
+use domain::themes::EditionStatus;
+use domain::themes::{
     change_summary, compare_tariffs, seed_edition, Cell, ChangeSummary, EditionDocument, ProviderProfile, TariffRule,
     Theme, ThemeId, Zorgkantoor, ZorgkantoorId, ZorgkantoorQuote,
 };
-use shared::http::{accepts, content_tagged, json, parse_json, with_header, Query};
-use shared::money::ExactDecimal;
-use shared::routing::{Access, ApiRequest, HandlerResult, Route, Router};
-use shared::storage::themes::{self as store, EditionStatus, StoredEdition};
-use shared::{ApiError, AppContext};
+use edge::http::{accepts, content_tagged, json, parse_json, with_header, Query};
+use edge::routing::{Access, ApiRequest, HandlerResult, Route, Router};
+use edge::{ApiError, AppContext};
+use http::{header, Method, StatusCode};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use storage::themes::{self as store, StoredEdition};
 use utoipa::{IntoParams, ToSchema};
 
 /// Public reads change only when an edition is published or a draft rewritten: a short
@@ -146,7 +147,7 @@ pub struct ZorgkantoorView {
 pub struct ThemesMatrix {
     pub edition: String,
     pub title: String,
-    pub period: shared::domain::themes::Period,
+    pub period: domain::themes::Period,
     pub as_of: chrono::NaiveDate,
     pub themes: Vec<Theme>,
     pub zorgkantoren: Vec<Zorgkantoor>,
@@ -258,7 +259,7 @@ fn zorgkantoor_param(r: &ApiRequest) -> Result<ZorgkantoorId, ApiError> {
 
 fn edition_param(r: &ApiRequest) -> Result<String, ApiError> {
     let id = r.param("edition");
-    if shared::domain::themes::valid_edition_id(id) {
+    if domain::themes::valid_edition_id(id) {
         Ok(id.to_owned())
     } else {
         Err(ApiError::field("/path/edition", "1-40 characters: lowercase letters, digits, '.' and '-'"))
@@ -375,8 +376,8 @@ pub struct ThemesQuery {
         (status = 200, description = "The zorgkantoren, in the table's column order", body = ZorgkantoorList,
             headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
-        (status = 404, description = "Nothing is published yet", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown query parameter or edition", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Nothing is published yet", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown query parameter or edition", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_zorgkantoren(r: ApiRequest) -> HandlerResult {
@@ -397,8 +398,8 @@ pub async fn list_zorgkantoren(r: ApiRequest) -> HandlerResult {
         (status = 200, description = "The zorgkantoor", body = ZorgkantoorView,
             headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
-        (status = 404, description = "Unknown zorgkantoor", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown query parameter or edition", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown zorgkantoor", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown query parameter or edition", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_zorgkantoor(r: ApiRequest) -> HandlerResult {
@@ -430,8 +431,8 @@ pub async fn get_zorgkantoor(r: ApiRequest) -> HandlerResult {
             content((ThemesMatrix = "application/json"), (String = "text/csv", example = json!("edition,zorgkantoor,theme,point,text\r\n2023-07,zorg-en-zekerheid,algemeen,1,Essentieel is samenwerking in de hele keten en over de zorgdomeinen heen.\r\n"))),
             headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
-        (status = 404, description = "Unknown zorgkantoor", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown query parameter or edition", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown zorgkantoor", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown query parameter or edition", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_zorgkantoor_themes(r: ApiRequest) -> HandlerResult {
@@ -456,8 +457,8 @@ pub async fn get_zorgkantoor_themes(r: ApiRequest) -> HandlerResult {
             content((ThemesMatrix = "application/json"), (String = "text/csv", example = json!("edition,zorgkantoor,theme,point,text\r\n2023-07,cz,bekostiging-en-tarieven,3,\"Opslag voor gebruik van bewezen effectieve arbeidsbesparende technologie: +0,1%\"\r\n"))),
             headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
-        (status = 404, description = "Nothing is published yet", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown theme, zorgkantoor, edition or query parameter", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Nothing is published yet", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown theme, zorgkantoor, edition or query parameter", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_themes(r: ApiRequest) -> HandlerResult {
@@ -483,7 +484,7 @@ pub async fn get_themes(r: ApiRequest) -> HandlerResult {
         (status = 200, description = "The editions", body = EditionList,
             headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
-        (status = 422, description = "Unknown query parameter", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown query parameter", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_editions(r: ApiRequest) -> HandlerResult {
@@ -506,8 +507,8 @@ pub async fn list_editions(r: ApiRequest) -> HandlerResult {
         (status = 200, description = "The edition", body = EditionView,
             headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
-        (status = 404, description = "Unknown edition", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Malformed edition id or unknown query parameter", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown edition", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Malformed edition id or unknown query parameter", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_edition(r: ApiRequest) -> HandlerResult {
@@ -530,11 +531,11 @@ pub async fn get_edition(r: ApiRequest) -> HandlerResult {
     request_body(content = WlzTariffQuoteRequest, example = wlz_tariff_quote_example),
     responses(
         (status = 200, description = "The comparison, in the table's column order", body = WlzTariffQuote),
-        (status = 400, description = "Malformed JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Nothing is published yet", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid field (pointer names it)", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Nothing is published yet", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field (pointer names it)", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_wlz_tariff_quote(r: ApiRequest) -> HandlerResult {
@@ -576,21 +577,21 @@ pub async fn create_wlz_tariff_quote(r: ApiRequest) -> HandlerResult {
     tag = "themes",
     security(("bearer" = [])),
     params(("edition" = String, Path, description = "The edition id; must equal the body's `edition`", example = "2024-01")),
-    request_body(content = EditionDocument, description = "The whole edition document; its `edition` must equal the path's.", example = shared::domain::themes::example_edition),
+    request_body(content = EditionDocument, description = "The whole edition document; its `edition` must equal the path's.", example = domain::themes::example_edition),
     responses(
         (status = 200, description = "The draft was replaced", body = EditionView),
         (status = 201, description = "The draft was created", body = EditionView),
-        (status = 400, description = "Malformed JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a publisher", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The edition is published and immutable", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid edition (pointer names the field)", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a publisher", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The edition is published and immutable", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid edition (pointer names the field)", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn put_edition(r: ApiRequest) -> HandlerResult {
-    r.claims()?.require_role(&[Role::Publisher])?;
+    r.caller()?.require_role(&[Role::Publisher])?;
     let id = edition_param(&r)?;
     let doc: EditionDocument = parse_json(&r.req)?;
     if doc.edition != id {
@@ -622,15 +623,15 @@ pub async fn put_edition(r: ApiRequest) -> HandlerResult {
     params(("edition" = String, Path, description = "The draft edition id", example = "2024-01")),
     responses(
         (status = 200, description = "Published", body = EditionView),
-        (status = 401, description = "Missing or invalid token", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a publisher", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown edition", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already published", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Malformed edition id", body = shared::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a publisher", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown edition", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already published", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Malformed edition id", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn publish_edition(r: ApiRequest) -> HandlerResult {
-    r.claims()?.require_role(&[Role::Publisher])?;
+    r.caller()?.require_role(&[Role::Publisher])?;
     let id = edition_param(&r)?;
     let stored = store::publish(&r.ctx, &id, chrono::Utc::now()).await?;
     let view = EditionView { summary: EditionSummary::of(&stored, Some(id.as_str())), document: stored.document()? };

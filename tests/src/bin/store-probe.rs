@@ -19,12 +19,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, Put, PutRequest, TransactWriteItem, WriteRequest};
+use domain::codes::AgbCode;
+use domain::identity::Role;
+use domain::proposal::{Actor, NewProposal, Proposal};
+use edge::AppContext;
 use serde_json::json;
-use shared::auth::Role;
-use shared::domain::codes::AgbCode;
-use shared::domain::proposal::{Actor, NewProposal, Proposal};
-use shared::storage::proposals::{self as store, ListFilter, ListQuery, ListSide};
-use shared::AppContext;
+use storage::proposals::{self as store, ListFilter, ListQuery, ListSide};
 
 type Item = HashMap<String, AttributeValue>;
 

@@ -1,0 +1,111 @@
+//! Who acts: a role and an organisation code. The domain decides what each may see and do;
+//! how the caller was identified (token, authorizer) is the HTTP edge's business.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::codes::{AgbCode, UzoviCode};
+use crate::error::DomainError;
+
+/// The caller's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An integrale geboortezorgorganisatie; `org` is its AGB code.
+    Igo,
+    /// A health insurer; `org` is its UZOVI code.
+    Insurer,
+    /// Editor of the zorgkantoor themes table; `org` names the publishing organisation.
+    Publisher,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "igo" => Some(Role::Igo),
+            "insurer" => Some(Role::Insurer),
+            "publisher" => Some(Role::Publisher),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Igo => "igo",
+            Role::Insurer => "insurer",
+            Role::Publisher => "publisher",
+        }
+    }
+}
+
+/// The caller's organisation, typed by role: an IGO's AGB code or an insurer's UZOVI code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Org {
+    Igo(AgbCode),
+    Insurer(UzoviCode),
+    Publisher(String),
+}
+
+/// An identified caller: subject, role and organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub sub: String,
+    pub role: Role,
+    pub org: Org,
+}
+
+impl Caller {
+    /// The org code as a plain string: the tenant key, unique across roles (AGB codes have 8
+    /// digits, UZOVI codes 4, and a publisher's org is never all digits).
+    pub fn org_code(&self) -> &str {
+        match &self.org {
+            Org::Igo(agb) => agb.as_str(),
+            Org::Insurer(uzovi) => uzovi.as_str(),
+            Org::Publisher(name) => name,
+        }
+    }
+
+    /// Refuses a caller whose role is not among `allowed`.
+    pub fn require_role(&self, allowed: &[Role]) -> Result<(), DomainError> {
+        if allowed.contains(&self.role) {
+            Ok(())
+        } else {
+            let names: Vec<_> = allowed.iter().map(|r| r.as_str()).collect();
+            Err(DomainError::Forbidden(format!("this operation needs role {}", names.join(" or "))))
+        }
+    }
+
+    /// The caller's AGB code when it is an IGO.
+    pub fn require_igo(&self) -> Result<&AgbCode, DomainError> {
+        match &self.org {
+            Org::Igo(agb) => Ok(agb),
+            _ => Err(DomainError::Forbidden("this operation needs role igo".into())),
+        }
+    }
+
+    /// The caller's UZOVI code when it is an insurer.
+    pub fn require_insurer(&self) -> Result<&UzoviCode, DomainError> {
+        match &self.org {
+            Org::Insurer(uzovi) => Ok(uzovi),
+            _ => Err(DomainError::Forbidden("this operation needs role insurer".into())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_gate_operations() {
+        let igo = Caller { sub: "u1".into(), role: Role::Igo, org: Org::Igo(AgbCode::parse("12345678").unwrap()) };
+        assert!(igo.require_igo().is_ok());
+        assert!(matches!(igo.require_insurer(), Err(DomainError::Forbidden(_))));
+        assert!(igo.require_role(&[Role::Igo, Role::Insurer]).is_ok());
+        let insurer =
+            Caller { sub: "u2".into(), role: Role::Insurer, org: Org::Insurer(UzoviCode::parse("3311").unwrap()) };
+        assert_eq!(insurer.org_code(), "3311");
+        let Err(DomainError::Forbidden(reason)) = insurer.require_role(&[Role::Publisher]) else { panic!() };
+        assert_eq!(reason, "this operation needs role publisher");
+    }
+}

@@ -1,0 +1,291 @@
+//! Unit and property tests of proposal validation, totals and changes.
+
+use super::*;
+use proptest::prelude::*;
+use rust_decimal_macros::dec;
+use serde_json::{json, Value};
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-01T10:00:00Z").unwrap().with_timezone(&Utc)
+}
+
+fn sample() -> Value {
+    json!({
+        "igo": {"agb": "12345678", "name": "IGO Zuid"},
+        "insurer": {"uzovi": "3311", "name": "Zilveren Kruis"},
+        "period": {"year": 2026},
+        "policy_route": "integrale_bekostiging",
+        "lines": [
+            {"prestatie": "geboortezorg_prenataal", "volume": 120, "tariff": "1234.50"},
+            {"prestatie": "kraamzorg_postnataal_per_uur", "volume": 4000, "tariff": "61.25"}
+        ],
+        "distribution_key": {"providers": [
+            {"agb": "01000001", "name": "Verloskundigen Oost", "kind": "verloskundigenpraktijk", "share": "60"},
+            {"agb": "01000002", "name": "Kraamzorg Oost", "kind": "kraamzorg", "share": "40"}
+        ]},
+        "care_shifts": [{"kind": "planned", "prestatie": "geboortezorg_nataal", "from": "ziekenhuis", "to": "verloskundigenpraktijk", "share": "5.5"}],
+        "attention_points": {"client_scope": "new_clients_only", "notes": "start 1 januari"}
+    })
+}
+
+fn igo() -> AgbCode {
+    AgbCode::parse("12345678").unwrap()
+}
+
+fn actor(role: Role) -> Actor {
+    Actor { sub: "u".into(), role, org: if role == Role::Igo { "12345678".into() } else { "3311".into() } }
+}
+
+fn create(body: Value) -> Result<Change, DomainError> {
+    let new: NewProposal = crate::test_support::parse(&body)?;
+    Proposal::create("01TEST".into(), &igo(), new, None, actor(Role::Igo), now())
+}
+
+/// The pointers of a refused body.
+fn pointers(body: Value) -> Vec<String> {
+    match create(body) {
+        Err(DomainError::Invalid(errors)) => errors.into_iter().map(|e| e.pointer).collect(),
+        other => panic!("expected a validation failure, got {other:?}"),
+    }
+}
+
+fn with(mut body: Value, pointer: &str, value: Value) -> Value {
+    *body.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer}")) = value;
+    body
+}
+
+#[test]
+fn a_valid_proposal_gets_its_totals() {
+    let change = create(sample()).unwrap();
+    let p = &change.proposal;
+    assert_eq!(p.status, Status::Draft);
+    assert_eq!(p.version, 1);
+    assert_eq!(p.year, 2026);
+    assert_eq!(p.lines[0].amount.0, dec!(148140.00));
+    assert_eq!(p.lines[1].unit, Unit::Hour);
+    assert_eq!(p.lines[1].amount.0, dec!(245000.00));
+    assert_eq!(p.totals.amount.0, dec!(393140.00));
+    assert_eq!(p.totals.amount.to_string(), "393140.00");
+    assert_eq!((p.totals.clients, p.totals.hours), (120, 4000));
+    assert_eq!(change.entry.action, HistoryAction::Create);
+    assert!(p.submitted_at.is_none());
+}
+
+#[test]
+fn submit_at_once_and_agb_from_the_token() {
+    let mut body = with(sample(), "/igo", json!({"name": "IGO Zuid"}));
+    body["submit"] = json!(true);
+    let p = create(body).unwrap().proposal;
+    assert_eq!(p.status, Status::Submitted);
+    assert_eq!(p.igo.agb, igo());
+    assert_eq!(p.submitted_at, Some(now()));
+}
+
+#[test]
+fn each_validation_rule_names_its_field() {
+    let cases: Vec<(Value, &str)> = vec![
+        (with(sample(), "/igo/agb", json!("87654321")), "/igo/agb"),
+        (with(sample(), "/igo/name", json!("  ")), "/igo/name"),
+        (with(sample(), "/insurer/name", json!("x".repeat(201))), "/insurer/name"),
+        (with(sample(), "/period", json!({"year": 1999})), "/period/year"),
+        (with(sample(), "/period", json!({})), "/period"),
+        (with(sample(), "/period", json!({"year": 2026, "start": "2026-01-01"})), "/period"),
+        (with(sample(), "/period", json!({"start": "2026-02-01", "end": "2026-01-01"})), "/period/end"),
+        (with(sample(), "/lines", json!([])), "/lines"),
+        (with(sample(), "/lines/1/prestatie", json!("geboortezorg_prenataal")), "/lines/1/prestatie"),
+        (with(sample(), "/lines/0/volume", json!(10_000_001)), "/lines/0/volume"),
+        (with(sample(), "/lines/0/tariff", json!("-1")), "/lines/0/tariff"),
+        (with(sample(), "/lines/0/tariff", json!("1.005")), "/lines/0/tariff"),
+        (with(sample(), "/lines/0/tariff", json!("1000000000")), "/lines/0/tariff"),
+        (with(sample(), "/distribution_key/providers/1/share", json!("39.99")), "/distribution_key/providers"),
+        (
+            with(sample(), "/distribution_key/providers/1/share", json!("40.00001")),
+            "/distribution_key/providers/1/share",
+        ),
+        (with(sample(), "/distribution_key/providers/1/share", json!("-40")), "/distribution_key/providers/1/share"),
+        (with(sample(), "/distribution_key/providers/1/agb", json!("01000001")), "/distribution_key/providers/1/agb"),
+        (with(sample(), "/distribution_key/providers", json!([])), "/distribution_key/providers"),
+        (with(sample(), "/care_shifts/0/to", json!("ziekenhuis")), "/care_shifts/0/to"),
+        (with(sample(), "/care_shifts/0/share", json!("100.5")), "/care_shifts/0/share"),
+        (with(sample(), "/attention_points/notes", json!("x".repeat(4001))), "/attention_points/notes"),
+    ];
+    for (body, pointer) in cases {
+        let got = pointers(body);
+        assert!(got.contains(&pointer.to_owned()), "expected {pointer}, got {got:?}");
+    }
+}
+
+#[test]
+fn quote_reference_is_a_bounded_id() {
+    let mut body = sample();
+    body["quote_id"] = json!("01JD3M5X8Q2W7R4T6Y9U1I0O3P");
+    assert!(create(body.clone()).is_ok());
+    for bad in ["", "a b", "x/y", &"q".repeat(65)] {
+        body["quote_id"] = json!(bad);
+        assert_eq!(pointers(body.clone()), vec!["/quote_id"], "{bad:?}");
+    }
+}
+
+#[test]
+fn shares_per_prestatie_add_up_per_prestatie() {
+    let key = json!({"providers": [
+        {"agb": "01000001", "name": "A", "kind": "verloskundigenpraktijk", "shares": [
+            {"prestatie": "geboortezorg_prenataal", "share": "70.5"},
+            {"prestatie": "kraamzorg_postnataal_per_uur", "share": "0"}]},
+        {"agb": "01000002", "name": "B", "kind": "kraamzorg", "shares": [
+            {"prestatie": "geboortezorg_prenataal", "share": "29.5"},
+            {"prestatie": "kraamzorg_postnataal_per_uur", "share": "100"}]}
+    ]});
+    assert!(create(with(sample(), "/distribution_key", key.clone())).is_ok());
+    let short = with(
+        with(sample(), "/distribution_key", key.clone()),
+        "/distribution_key/providers/1/shares/0/share",
+        json!("29.4"),
+    );
+    assert_eq!(pointers(short), vec!["/distribution_key/providers"]);
+    let foreign = with(
+        with(sample(), "/distribution_key", key.clone()),
+        "/distribution_key/providers/0/shares/1/prestatie",
+        json!("geboortezorg_nataal"),
+    );
+    assert!(pointers(foreign).contains(&"/distribution_key/providers/0/shares/1/prestatie".to_owned()));
+    let mut mixed = with(sample(), "/distribution_key", key);
+    mixed["distribution_key"]["providers"][0]["share"] = json!("50");
+    assert_eq!(pointers(mixed), vec!["/distribution_key/providers"]);
+}
+
+#[test]
+fn unknown_fields_and_wrong_types_are_refused_by_shape() {
+    let mut body = sample();
+    body["surprise"] = json!(1);
+    assert!(pointers(body).iter().any(|p| p.is_empty() || p == "/surprise"));
+    assert_eq!(pointers(with(sample(), "/lines/0/tariff", json!(12.5))), vec!["/lines/0/tariff"]);
+    assert_eq!(pointers(with(sample(), "/insurer/uzovi", json!("331"))), vec!["/insurer/uzovi"]);
+    assert_eq!(pointers(with(sample(), "/lines/0/volume", json!(-1))), vec!["/lines/0/volume"]);
+}
+
+fn content_of(body: &Value) -> ProposalContent {
+    let new: NewProposal = serde_json::from_value(body.clone()).unwrap();
+    new.into_parts(None).unwrap().content
+}
+
+#[test]
+fn editing_makes_a_new_version_only_when_allowed() {
+    let p = create(sample()).unwrap().proposal;
+    let edited = with(sample(), "/lines/0/volume", json!(130));
+    let change = p.replace(content_of(&edited), actor(Role::Igo), now()).unwrap();
+    assert_eq!(change.proposal.version, 2);
+    assert_eq!(change.proposal.totals.amount.0, dec!(160485.00) + dec!(245000.00));
+    assert_eq!(change.entry.action, HistoryAction::Edit);
+    assert_eq!(change.entry.from_status, Some(Status::Draft));
+    assert!(matches!(p.replace(content_of(&edited), actor(Role::Insurer), now()), Err(DomainError::Refused(_))));
+    let submitted = p.apply(transition_request("submit"), actor(Role::Igo), now()).unwrap().proposal;
+    assert!(matches!(submitted.replace(content_of(&edited), actor(Role::Igo), now()), Err(DomainError::Refused(_))));
+}
+
+fn transition_request(action: &str) -> TransitionRequest {
+    serde_json::from_value(json!({"action": action})).unwrap()
+}
+
+#[test]
+fn transitions_check_reason_and_counter_lines() {
+    let p = create(sample()).unwrap().proposal;
+    let p = p.apply(transition_request("submit"), actor(Role::Igo), now()).unwrap().proposal;
+    let p = p.apply(transition_request("start_review"), actor(Role::Insurer), now()).unwrap().proposal;
+    assert_eq!((p.status, p.version), (Status::UnderReview, 3));
+    let Err(DomainError::Invalid(errors)) = p.apply(transition_request("reject"), actor(Role::Insurer), now()) else {
+        panic!("reason required")
+    };
+    assert_eq!(errors[0].pointer, "/reason");
+    let Err(DomainError::Invalid(errors)) = p.apply(transition_request("counter"), actor(Role::Insurer), now()) else {
+        panic!("counter lines required")
+    };
+    assert_eq!(errors[0].pointer, "/counter_lines");
+    let accept_with_lines: TransitionRequest =
+        serde_json::from_value(json!({"action": "accept", "counter_lines": []})).unwrap();
+    assert!(matches!(p.apply(accept_with_lines, actor(Role::Insurer), now()), Err(DomainError::Invalid(_))));
+    let counter: TransitionRequest = serde_json::from_value(json!({"action": "counter", "reason": "te hoog",
+        "counter_lines": [{"prestatie": "geboortezorg_prenataal", "volume": 120, "tariff": "1100.00"}]}))
+    .unwrap();
+    let change = p.apply(counter, actor(Role::Insurer), now()).unwrap();
+    let counter = change.proposal.counter.as_ref().unwrap();
+    assert_eq!(counter.totals.amount.0, dec!(132000.00));
+    assert_eq!(change.proposal.lines, p.lines, "the IGO's lines stay beside the counter");
+    assert_eq!(change.entry.reason.as_deref(), Some("te hoog"));
+    assert!(matches!(p.apply(transition_request("accept"), actor(Role::Igo), now()), Err(DomainError::Refused(_))));
+}
+
+#[test]
+fn visibility_follows_the_tenant_rule() {
+    use crate::identity::{Caller, Org};
+    let claims = |role, org: Org| Caller { sub: "s".into(), role, org };
+    let draft = create(sample()).unwrap().proposal;
+    let own_igo = claims(Role::Igo, Org::Igo(igo()));
+    let other_igo = claims(Role::Igo, Org::Igo(AgbCode::parse("87654321").unwrap()));
+    let insurer = claims(Role::Insurer, Org::Insurer(UzoviCode::parse("3311").unwrap()));
+    let other_insurer = claims(Role::Insurer, Org::Insurer(UzoviCode::parse("7029").unwrap()));
+    assert!(draft.visible_to(&own_igo));
+    assert!(!draft.visible_to(&other_igo));
+    assert!(!draft.visible_to(&insurer), "drafts stay with the IGO");
+    let submitted = draft.apply(transition_request("submit"), actor(Role::Igo), now()).unwrap().proposal;
+    assert!(submitted.visible_to(&insurer));
+    assert!(!submitted.visible_to(&other_insurer));
+    assert!(!submitted.visible_to(&claims(Role::Publisher, Org::Publisher("x".into()))));
+}
+
+fn line_strategy() -> impl Strategy<Value = LineInput> {
+    (0usize..9, 0u64..=MAX_VOLUME, 0i64..100_000_000_000i64).prop_map(|(p, volume, cents)| LineInput {
+        prestatie: Prestatie::ALL[p],
+        volume,
+        tariff: ExactDecimal(Decimal::new(cents, 2)),
+    })
+}
+
+proptest! {
+    /// Totals are exact: the sum of the line amounts, each volume × tariff to the cent.
+    #[test]
+    fn totals_are_exact_sums(lines in proptest::collection::vec(line_strategy(), 0..9)) {
+        let priced = priced_lines(&lines);
+        let t = totals(&priced);
+        let mut expected = Decimal::ZERO;
+        for (line, input) in priced.iter().zip(&lines) {
+            prop_assert_eq!(line.amount.0, Decimal::from(input.volume) * input.tariff.0);
+            prop_assert_eq!(line.amount.0.scale(), 2);
+            expected += line.amount.0;
+        }
+        prop_assert_eq!(t.amount.0, expected);
+        prop_assert_eq!(t.amount.0.scale(), 2);
+        prop_assert_eq!(t.clients + t.hours, lines.iter().map(|l| l.volume).sum::<u64>());
+    }
+
+    /// The order of the lines does not change the totals.
+    #[test]
+    fn totals_ignore_line_order(mut lines in proptest::collection::vec(line_strategy(), 0..9)) {
+        let before = totals(&priced_lines(&lines));
+        lines.reverse();
+        prop_assert_eq!(totals(&priced_lines(&lines)), before);
+    }
+
+    /// Per-provider shares are accepted exactly when they add up to 100 (half the cases are
+    /// completed to 100 on purpose, so both outcomes are exercised).
+    #[test]
+    fn shares_must_add_up_to_exactly_100(
+        mut shares in proptest::collection::vec(0u32..=400_000, 1..6),
+        complete in any::<bool>(),
+        nudge in 0u32..3,
+    ) {
+        let others: u32 = shares[1..].iter().sum();
+        if complete && others <= 1_000_000 {
+            // 1 ten-thousandth off (nudge 0 or 2) or exact (nudge 1).
+            shares[0] = (1_000_000 - others + nudge).saturating_sub(1);
+        }
+        let providers: Vec<Value> = shares.iter().enumerate().map(|(i, s)| json!({
+            "agb": format!("0100{i:04}"), "name": "P", "kind": "other",
+            "share": Decimal::new(i64::from(*s), 4).to_string()
+        })).collect();
+        let sum: Decimal = shares.iter().map(|s| Decimal::new(i64::from(*s), 4)).sum();
+        let in_range = shares.iter().all(|s| *s <= 1_000_000);
+        let body = with(sample(), "/distribution_key/providers", Value::Array(providers));
+        prop_assert_eq!(create(body).is_ok(), in_range && sum == Decimal::ONE_HUNDRED);
+    }
+}

@@ -1,0 +1,235 @@
+//! The API's one error type and its RFC 9457 problem+json rendering. Every failure a handler
+//! can meet becomes an `ApiError`; nothing else decides a status code for an error.
+
+use http::StatusCode;
+use lambda_http::{Body, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use domain::DomainError;
+pub use domain::FieldError;
+use storage::StoreError;
+
+/// RFC 9457 problem details, served as `application/problem+json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"type": "urn:zorginkoop:problem:validation", "title": "Invalid request", "status": 422, "detail": "1 field is invalid", "errors": [{"pointer": "/lines/0/tariff", "detail": "at most 2 decimals"}]}))]
+pub struct Problem {
+    /// URI naming the problem type.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The invalid fields, for validation problems.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// Every way a request can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("malformed request: {0}")]
+    BadRequest(String),
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: Vec<String> },
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("precondition failed: {0}")]
+    PreconditionFailed(String),
+    #[error("precondition required: {0}")]
+    PreconditionRequired(String),
+    #[error("payload too large (limit {limit} bytes)")]
+    PayloadTooLarge { limit: usize },
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("not acceptable: {0}")]
+    NotAcceptable(String),
+    #[error("invalid request")]
+    Validation(Vec<FieldError>),
+    #[error("unprocessable: {0}")]
+    Unprocessable(String),
+    #[error("the data store is unavailable")]
+    ServiceUnavailable,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn internal(detail: impl Into<String>) -> Self {
+        ApiError::Internal(detail.into())
+    }
+
+    /// A validation error on a single field.
+    pub fn field(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(pointer, detail)])
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            ApiError::Validation(_) | ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn slug(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "malformed-request",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound => "not-found",
+            ApiError::MethodNotAllowed { .. } => "method-not-allowed",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::PreconditionFailed(_) => "precondition-failed",
+            ApiError::PreconditionRequired(_) => "precondition-required",
+            ApiError::PayloadTooLarge { .. } => "payload-too-large",
+            ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
+            ApiError::NotAcceptable(_) => "not-acceptable",
+            ApiError::Validation(_) => "validation",
+            ApiError::Unprocessable(_) => "unprocessable",
+            ApiError::ServiceUnavailable => "service-unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "Malformed request",
+            ApiError::Unauthorized => "Authentication required",
+            ApiError::Forbidden(_) => "Forbidden",
+            ApiError::NotFound => "Not found",
+            ApiError::MethodNotAllowed { .. } => "Method not allowed",
+            ApiError::Conflict(_) => "Conflict",
+            ApiError::PreconditionFailed(_) => "Precondition failed",
+            ApiError::PreconditionRequired(_) => "Precondition required",
+            ApiError::PayloadTooLarge { .. } => "Payload too large",
+            ApiError::UnsupportedMediaType(_) => "Unsupported media type",
+            ApiError::NotAcceptable(_) => "Not acceptable",
+            ApiError::Validation(_) => "Invalid request",
+            ApiError::Unprocessable(_) => "Unprocessable request",
+            ApiError::ServiceUnavailable => "Service unavailable",
+            ApiError::Internal(_) => "Internal error",
+        }
+    }
+
+    /// The problem document. Internal details are logged, never shown to the caller.
+    pub fn to_problem(&self) -> Problem {
+        let detail = match self {
+            ApiError::Internal(_) => Some("An unexpected error occurred; it has been logged.".to_owned()),
+            ApiError::ServiceUnavailable => Some("The data store did not answer in time; retry later.".to_owned()),
+            ApiError::Validation(errors) => Some(match errors.len() {
+                1 => format!("{}: {}", errors[0].pointer, errors[0].detail),
+                n => format!("{n} fields are invalid"),
+            }),
+            ApiError::NotFound => None,
+            ApiError::Unauthorized => Some("A valid bearer token is required.".to_owned()),
+            other => Some(other.to_string()),
+        };
+        Problem {
+            problem_type: format!("urn:zorginkoop:problem:{}", self.slug()),
+            title: self.title().to_owned(),
+            status: self.status().as_u16(),
+            detail,
+            errors: match self {
+                ApiError::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// Renders the error as a problem+json response, with the headers its status calls for.
+    pub fn into_response(self) -> Response<Body> {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let problem = self.to_problem();
+        let mut builder = Response::builder()
+            .status(self.status())
+            .header(http::header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE)
+            .header(http::header::CACHE_CONTROL, "no-store");
+        match &self {
+            ApiError::ServiceUnavailable => builder = builder.header(http::header::RETRY_AFTER, "1"),
+            ApiError::Unauthorized => builder = builder.header(http::header::WWW_AUTHENTICATE, "Bearer"),
+            ApiError::MethodNotAllowed { allow } => builder = builder.header(http::header::ALLOW, allow.join(", ")),
+            _ => {}
+        }
+        let body = serde_json::to_string(&problem).expect("a problem always serialises");
+        builder.body(Body::Text(body)).expect("static headers are valid")
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::Invalid(errors) => ApiError::Validation(errors),
+            DomainError::Unprocessable(reason) => ApiError::Unprocessable(reason),
+            DomainError::Refused(reason) => ApiError::Conflict(reason),
+            DomainError::Forbidden(reason) => ApiError::Forbidden(reason),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Unavailable => ApiError::ServiceUnavailable,
+            StoreError::Conflict(reason) => ApiError::Conflict(reason),
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::InvalidCursor => {
+                ApiError::field("/query/cursor", "not a cursor of this listing; use next_cursor as given")
+            }
+            StoreError::Internal(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_problem_names_fields() {
+        let response = ApiError::field("/lines/0/tariff", "at most 2 decimals").into_response();
+        assert_eq!(response.status(), 422);
+        assert_eq!(response.headers()[http::header::CONTENT_TYPE], PROBLEM_CONTENT_TYPE);
+        let Body::Text(text) = response.body() else { panic!("text body expected") };
+        let problem: Problem = serde_json::from_str(text).unwrap();
+        assert_eq!(problem.status, 422);
+        assert_eq!(problem.problem_type, "urn:zorginkoop:problem:validation");
+        assert_eq!(problem.errors, vec![FieldError::new("/lines/0/tariff", "at most 2 decimals")]);
+    }
+
+    #[test]
+    fn internal_details_are_not_shown() {
+        let problem = ApiError::internal("secret table layout").to_problem();
+        assert_eq!(problem.status, 500);
+        assert!(!problem.detail.unwrap().contains("secret"));
+    }
+
+    #[test]
+    fn unavailable_store_says_when_to_retry() {
+        let response = ApiError::ServiceUnavailable.into_response();
+        assert_eq!(response.status(), 503);
+        assert_eq!(response.headers()[http::header::RETRY_AFTER], "1");
+    }
+}

@@ -1,0 +1,343 @@
+//! Request and response glue shared by every handler: JSON bodies in (size-limited, strict,
+//! errors naming the field), JSON out, ETags and conditional requests, query parameters.
+
+use std::collections::HashMap;
+
+use http::{header, HeaderValue, StatusCode};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{ApiError, FieldError};
+
+/// Largest request body a handler reads: 256 KiB. Larger bodies get 413.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Parses a JSON request body into `T`. Malformed JSON is a 400; a well-formed body of the
+/// wrong shape (unknown field, wrong type, bad enum value, invalid code, an array where an
+/// object belongs) is a 422 that names the field as a JSON pointer.
+pub fn parse_json<T: DeserializeOwned + Serialize>(req: &Request) -> Result<T, ApiError> {
+    let bytes: &[u8] = req.body().as_ref();
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES });
+    }
+    if let Some(content_type) = req.headers().get(header::CONTENT_TYPE) {
+        let essence = content_type.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if essence != "application/json" && !essence.ends_with("+json") {
+            return Err(ApiError::UnsupportedMediaType(format!("expected application/json, got {essence:?}")));
+        }
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::BadRequest("the request body is empty; a JSON object is expected".into()));
+    }
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| ApiError::BadRequest(format!("the body is not valid UTF-8: {e}")))?;
+    parse_json_str(text)
+}
+
+/// The body-independent part of [`parse_json`], for tests and non-HTTP callers.
+pub fn parse_json_str<T: DeserializeOwned + Serialize>(text: &str) -> Result<T, ApiError> {
+    // Syntax first: a body that is not one well-formed JSON value is a 400 whatever its shape,
+    // so a shape error (422) is only reported for JSON the client actually managed to send.
+    serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let inner = err.inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => ApiError::Validation(vec![FieldError::new(
+                json_pointer(err.path()),
+                strip_position(&inner.to_string()),
+            )]),
+            _ => ApiError::BadRequest(format!("malformed JSON: {inner}")),
+        }
+    })?;
+    de.end().map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    refuse_positional_objects(text, &value)?;
+    Ok(value)
+}
+
+/// serde lets a struct arrive as a JSON array of its fields in declaration order (so
+/// `"surcharges": []` silently meant "all defaults"). Clients must name fields: an array where
+/// the parsed value has an object is a 422 naming it.
+fn refuse_positional_objects<T: Serialize>(text: &str, value: &T) -> Result<(), ApiError> {
+    let (Ok(sent), Ok(understood)) = (serde_json::from_str(text), serde_json::to_value(value)) else {
+        return Ok(());
+    };
+    match positional_object(&sent, &understood, String::new()) {
+        None => Ok(()),
+        Some(pointer) => Err(ApiError::field(pointer, "must be a JSON object with named fields, not an array")),
+    }
+}
+
+/// The pointer of the first place where `sent` has an array and `understood` an object.
+fn positional_object(sent: &serde_json::Value, understood: &serde_json::Value, pointer: String) -> Option<String> {
+    use serde_json::Value;
+    match (sent, understood) {
+        (Value::Array(_), Value::Object(_)) => Some(pointer),
+        (Value::Array(sent), Value::Array(understood)) => sent
+            .iter()
+            .zip(understood)
+            .enumerate()
+            .find_map(|(i, (s, u))| positional_object(s, u, format!("{pointer}/{i}"))),
+        (Value::Object(sent), Value::Object(understood)) => sent.iter().find_map(|(key, s)| {
+            let u = understood.get(key)?;
+            positional_object(s, u, format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")))
+        }),
+        _ => None,
+    }
+}
+
+/// serde's messages end with "at line 1 column 42"; the pointer says where far better.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Converts serde_path_to_error's path into an RFC 6901 JSON pointer.
+fn json_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        pointer.push('/');
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&index.to_string()),
+            Segment::Map { key } => pointer.push_str(&key.replace('~', "~0").replace('/', "~1")),
+            Segment::Enum { variant } => pointer.push_str(variant),
+            Segment::Unknown => pointer.push('?'),
+        }
+    }
+    if pointer == "/?" {
+        pointer.clear();
+    }
+    pointer
+}
+
+/// A JSON response with the given status.
+pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Result<Response<Body>, ApiError> {
+    let text = serde_json::to_string(body).map_err(|e| ApiError::internal(format!("serialising response: {e}")))?;
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::Text(text))
+        .map_err(|e| ApiError::internal(format!("building response: {e}")))
+}
+
+/// Adds a header to a built response; values we put here are always valid header text, but a
+/// bad one becomes an internal error rather than a panic.
+pub fn with_header(
+    mut response: Response<Body>,
+    name: header::HeaderName,
+    value: &str,
+) -> Result<Response<Body>, ApiError> {
+    let value = HeaderValue::from_str(value).map_err(|e| ApiError::internal(format!("header {name}: {e}")))?;
+    response.headers_mut().insert(name, value);
+    Ok(response)
+}
+
+/// A strong ETag for a version number of a resource.
+pub fn version_etag(version: u64) -> String {
+    format!("\"{version}\"")
+}
+
+/// A strong ETag derived from content bytes (SHA-256, base64url, truncated).
+pub fn content_etag(bytes: &[u8]) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    format!("\"{}\"", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]))
+}
+
+/// Whether an `If-None-Match` / `If-Match` header value names `etag` (weak comparison for
+/// If-None-Match, as RFC 9110 asks; `*` matches anything).
+fn header_names_etag(value: &str, etag: &str) -> bool {
+    let bare = etag.trim_start_matches("W/");
+    value.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == bare)
+}
+
+/// True when the client's cached copy (If-None-Match) is current: answer 304.
+pub fn not_modified(req: &Request, etag: &str) -> bool {
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| header_names_etag(v, etag))
+}
+
+/// A response tagged with the hash of its exact bytes (ETag) and `cache_control`; for a GET or
+/// HEAD whose client copy (If-None-Match) is current, the 304 instead. For content that is
+/// served as stored, so equal bytes always mean an equal tag.
+pub fn content_tagged(
+    req: &Request,
+    status: StatusCode,
+    content_type: &str,
+    body: String,
+    cache_control: &str,
+) -> Result<Response<Body>, ApiError> {
+    let etag = content_etag(body.as_bytes());
+    if matches!(*req.method(), http::Method::GET | http::Method::HEAD) && not_modified(req, &etag) {
+        return not_modified_response(&etag, Some(cache_control));
+    }
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ETAG, &etag)
+        .header(header::CACHE_CONTROL, cache_control)
+        .body(Body::Text(body))
+        .map_err(|e| ApiError::internal(format!("building response: {e}")))
+}
+
+/// The 304 response for a current cached copy.
+pub fn not_modified_response(etag: &str, cache_control: Option<&str>) -> Result<Response<Body>, ApiError> {
+    let mut builder = Response::builder().status(StatusCode::NOT_MODIFIED).header(header::ETAG, etag);
+    if let Some(cc) = cache_control {
+        builder = builder.header(header::CACHE_CONTROL, cc);
+    }
+    builder.body(Body::Empty).map_err(|e| ApiError::internal(format!("building 304: {e}")))
+}
+
+/// The `If-Match` precondition a write requires: 428 when absent.
+pub fn required_if_match(req: &Request) -> Result<String, ApiError> {
+    let value = req
+        .headers()
+        .get(header::IF_MATCH)
+        .ok_or_else(|| ApiError::PreconditionRequired("send If-Match with the ETag you last read".into()))?;
+    value
+        .to_str()
+        .map(|s| s.trim().to_owned())
+        .map_err(|_| ApiError::BadRequest("If-Match is not valid header text".into()))
+}
+
+/// Checks an `If-Match` value against the current ETag: 412 when stale.
+pub fn check_if_match(if_match: &str, current_etag: &str) -> Result<(), ApiError> {
+    if if_match.split(',').map(str::trim).any(|c| c == "*" || c == current_etag) {
+        Ok(())
+    } else {
+        Err(ApiError::PreconditionFailed(format!("the resource changed; its current ETag is {current_etag}")))
+    }
+}
+
+/// Query parameters of a request, with typed accessors whose errors name `/query/<name>`.
+pub struct Query {
+    params: HashMap<String, Vec<String>>,
+}
+
+impl Query {
+    pub fn of(req: &Request) -> Self {
+        let mut params: HashMap<String, Vec<String>> = HashMap::new();
+        if let Some(map) = req.query_string_parameters_ref() {
+            for (name, _) in map.iter() {
+                let values = map.all(name).unwrap_or_default().into_iter().map(str::to_owned).collect();
+                params.insert(name.to_owned(), values);
+            }
+        }
+        Self { params }
+    }
+
+    /// Refuses parameters the operation does not know (a typo should not silently list all).
+    pub fn only(&self, known: &[&str]) -> Result<(), ApiError> {
+        let mut unknown: Vec<_> = self.params.keys().filter(|k| !known.contains(&k.as_str())).collect();
+        unknown.sort();
+        match unknown.first() {
+            None => Ok(()),
+            Some(name) => Err(ApiError::field(
+                format!("/query/{name}"),
+                format!("unknown query parameter; known: {}", known.join(", ")),
+            )),
+        }
+    }
+
+    pub fn first(&self, name: &str) -> Option<&str> {
+        self.params.get(name).and_then(|v| v.first()).map(String::as_str)
+    }
+
+    /// Every value of a repeatable parameter (`?theme=a&theme=b`, or `?theme=a,b`).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.params
+            .get(name)
+            .map(|values| values.iter().flat_map(|v| v.split(',')).map(str::trim).filter(|v| !v.is_empty()).collect())
+            .unwrap_or_default()
+    }
+
+    /// A parsed value, or a 422 naming `/query/<name>`.
+    pub fn parse<T: std::str::FromStr>(&self, name: &str, what: &str) -> Result<Option<T>, ApiError> {
+        match self.first(name) {
+            None => Ok(None),
+            Some(raw) => {
+                raw.parse().map(Some).map_err(|_| ApiError::field(format!("/query/{name}"), format!("must be {what}")))
+            }
+        }
+    }
+}
+
+/// Whether the client prefers `mime` over JSON (simple Accept negotiation; q-values ignored
+/// except q=0).
+pub fn accepts(req: &Request, mime: &str) -> bool {
+    req.headers().get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
+        |part| {
+            let mut pieces = part.split(';').map(str::trim);
+            let media = pieces.next().unwrap_or("");
+            let refused = pieces.any(|p| p.replace(' ', "") == "q=0");
+            media.eq_ignore_ascii_case(mime) && !refused
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body1 {
+        lines: Vec<Line>,
+    }
+    #[derive(Debug, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Line {
+        volume: u32,
+    }
+
+    #[test]
+    fn objects_sent_as_arrays_are_refused() {
+        let err = parse_json_str::<Body1>(r#"{"lines":[{"volume":1},[2]]}"#).unwrap_err();
+        let ApiError::Validation(errors) = err else { panic!("validation expected") };
+        assert_eq!(errors[0].pointer, "/lines/1");
+        let err = parse_json_str::<Body1>(r#"[[{"volume":1}]]"#).unwrap_err();
+        let ApiError::Validation(errors) = err else { panic!("validation expected") };
+        assert_eq!(errors[0].pointer, "");
+        assert!(parse_json_str::<Body1>(r#"{"lines":[{"volume":1}]}"#).is_ok());
+    }
+
+    #[test]
+    fn wrong_shapes_name_the_field() {
+        let err = parse_json_str::<Body1>(r#"{"lines":[{"volume":1},{"volume":"x"}]}"#).unwrap_err();
+        let ApiError::Validation(errors) = err else { panic!("validation expected") };
+        assert_eq!(errors[0].pointer, "/lines/1/volume");
+        let err = parse_json_str::<Body1>(r#"{"lines":[],"extra":1}"#).unwrap_err();
+        assert_eq!(err.status(), 422);
+    }
+
+    #[test]
+    fn malformed_json_is_bad_request() {
+        for text in ["{", "{\"lines\": [}", "[] []", "{\"lines\":[]} x"] {
+            assert_eq!(parse_json_str::<Body1>(text).unwrap_err().status(), 400, "{text}");
+        }
+        let deep = "[".repeat(10_000);
+        assert_eq!(parse_json_str::<Body1>(&deep).unwrap_err().status(), 400);
+    }
+
+    #[test]
+    fn etag_comparison() {
+        assert!(header_names_etag("\"3\"", "\"3\""));
+        assert!(header_names_etag("W/\"3\", \"4\"", "\"3\""));
+        assert!(header_names_etag("*", "\"3\""));
+        assert!(!header_names_etag("\"2\"", "\"3\""));
+        assert!(check_if_match("\"2\"", "\"3\"").is_err());
+    }
+}

@@ -1,0 +1,220 @@
+//! The router: each function crate declares its routes once (method, path template, access,
+//! handler); the same table dispatches inside the Lambda, serves the local gateway, and is
+//! compared with the OpenAPI spec and the SAM template by the parity tests.
+//!
+//! Dispatch matches on the request path itself rather than API Gateway's `routeKey`, so a
+//! handler behaves the same behind API Gateway, `cargo lambda watch` and the local gateway.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use http::Method;
+use lambda_http::{Body, Request, Response};
+
+use domain::identity::Caller;
+
+use crate::auth::Claims;
+use crate::context::AppContext;
+use crate::error::ApiError;
+
+pub type HandlerResult = Result<Response<Body>, ApiError>;
+pub type HandlerFuture = Pin<Box<dyn Future<Output = HandlerResult> + Send>>;
+/// A handler: a plain async function over the request, boxed so routes fit in one table.
+pub type Handler = fn(ApiRequest) -> HandlerFuture;
+
+/// Whether a route needs a verified token (API Gateway's JWT authorizer guards it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Authenticated,
+}
+
+/// One operation: `POST /v1/proposals/{id}/transitions` and who may call it.
+#[derive(Clone)]
+pub struct Route {
+    pub method: Method,
+    /// Path template with `{name}` segments, exactly as in the OpenAPI spec and SAM template.
+    pub path: &'static str,
+    pub access: Access,
+    pub handler: Handler,
+}
+
+impl std::fmt::Debug for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Route")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("access", &self.access)
+            .finish()
+    }
+}
+
+impl Route {
+    pub fn new(method: Method, path: &'static str, access: Access, handler: Handler) -> Self {
+        Self { method, path, access, handler }
+    }
+
+    /// Matches a concrete path against the template, returning the path parameters.
+    fn matches(&self, path: &str) -> Option<HashMap<String, String>> {
+        let mut params = HashMap::new();
+        let mut template = self.path.split('/');
+        let mut actual = path.split('/');
+        loop {
+            match (template.next(), actual.next()) {
+                (None, None) => return Some(params),
+                (Some(t), Some(a)) if t.starts_with('{') && t.ends_with('}') => {
+                    if a.is_empty() {
+                        return None;
+                    }
+                    params.insert(t[1..t.len() - 1].to_owned(), a.to_owned());
+                }
+                (Some(t), Some(a)) if t == a => {}
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// A request as handlers see it: the Lambda request, the path parameters, the identified
+/// caller (present on authenticated routes) and the shared context.
+pub struct ApiRequest {
+    pub ctx: Arc<AppContext>,
+    pub req: Request,
+    params: HashMap<String, String>,
+    caller: Option<Caller>,
+}
+
+impl ApiRequest {
+    /// A path parameter the route template declares.
+    pub fn param(&self, name: &str) -> &str {
+        self.params.get(name).map(String::as_str).unwrap_or_default()
+    }
+
+    /// The identified caller; 401 on a route that carries none.
+    pub fn caller(&self) -> Result<&Caller, ApiError> {
+        self.caller.as_ref().ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// The routes of one function (resource group).
+pub struct Router {
+    /// The function's name, as in the SAM template's logical id (`ProposalsFunction` → `proposals`).
+    pub function: &'static str,
+    pub routes: Vec<Route>,
+}
+
+impl Router {
+    pub fn new(function: &'static str, routes: Vec<Route>) -> Self {
+        Self { function, routes }
+    }
+
+    /// Finds the route for a request: 404 when no template matches the path, 405 when one
+    /// does but not for this method.
+    pub fn find(&self, method: &Method, path: &str) -> Result<(&Route, HashMap<String, String>), ApiError> {
+        let mut allowed = Vec::new();
+        for route in &self.routes {
+            if let Some(params) = route.matches(path) {
+                if route.method == *method {
+                    return Ok((route, params));
+                }
+                allowed.push(route.method.to_string());
+            }
+        }
+        if allowed.is_empty() {
+            Err(ApiError::NotFound)
+        } else {
+            Err(ApiError::MethodNotAllowed { allow: allowed })
+        }
+    }
+
+    /// Whether this router serves `path` at all (any method): the gateway's dispatch.
+    pub fn serves_path(&self, path: &str) -> bool {
+        self.routes.iter().any(|r| r.matches(path).is_some())
+    }
+
+    /// Serves one request; every failure becomes a problem+json response here.
+    pub async fn handle(&self, ctx: Arc<AppContext>, req: Request) -> Response<Body> {
+        let started = Instant::now();
+        let method = req.method().clone();
+        let path = req.uri().path().to_owned();
+        let response = match self.dispatch(ctx, req).await {
+            Ok(response) => response,
+            Err(err) => err.into_response(),
+        };
+        tracing::info!(
+            function = self.function,
+            %method,
+            %path,
+            status = response.status().as_u16(),
+            micros = started.elapsed().as_micros() as u64,
+            "request"
+        );
+        response
+    }
+
+    async fn dispatch(&self, ctx: Arc<AppContext>, req: Request) -> HandlerResult {
+        let (route, params) = self.find(req.method(), req.uri().path())?;
+        let caller = match route.access {
+            Access::Authenticated => Some(Claims::from_request(&req)?),
+            // A public route ignores a missing or unusable token.
+            Access::Public => Claims::from_request(&req).ok(),
+        };
+        (route.handler)(ApiRequest { ctx, req, params, caller }).await
+    }
+}
+
+/// Runs a function's router in the Lambda runtime: the context is built once per cold start.
+pub async fn run_lambda(router: Router) -> Result<(), lambda_http::Error> {
+    crate::telemetry::init();
+    let ctx = Arc::new(AppContext::from_env().await);
+    let router: &'static Router = Box::leak(Box::new(router));
+    lambda_http::run(lambda_http::service_fn(move |req: Request| {
+        let ctx = ctx.clone();
+        async move { Ok::<_, Infallible>(router.handle(ctx, req).await) }
+    }))
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(_: ApiRequest) -> HandlerFuture {
+        Box::pin(async { Ok(Response::new(Body::Empty)) })
+    }
+
+    fn router() -> Router {
+        Router::new(
+            "test",
+            vec![
+                Route::new(Method::GET, "/v1/proposals", Access::Authenticated, ok),
+                Route::new(Method::GET, "/v1/proposals/{id}", Access::Authenticated, ok),
+                Route::new(Method::PUT, "/v1/proposals/{id}", Access::Authenticated, ok),
+                Route::new(Method::GET, "/v1/proposals/{id}/history", Access::Authenticated, ok),
+            ],
+        )
+    }
+
+    #[test]
+    fn templates_capture_parameters() {
+        let router = router();
+        let (route, params) = router.find(&Method::GET, "/v1/proposals/01ABC/history").unwrap();
+        assert_eq!(route.path, "/v1/proposals/{id}/history");
+        assert_eq!(params["id"], "01ABC");
+    }
+
+    #[test]
+    fn unknown_path_is_404_and_wrong_method_405() {
+        let router = router();
+        assert_eq!(router.find(&Method::GET, "/v1/nothing").unwrap_err().status(), 404);
+        assert_eq!(router.find(&Method::GET, "/v1/proposals/").unwrap_err().status(), 404);
+        let err = router.find(&Method::DELETE, "/v1/proposals/x").unwrap_err();
+        assert_eq!(err.status(), 405);
+        let ApiError::MethodNotAllowed { allow } = err else { unreachable!() };
+        assert_eq!(allow, vec!["GET", "PUT"]);
+    }
+}

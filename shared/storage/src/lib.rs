@@ -1,0 +1,139 @@
+//! The one DynamoDB table: its design (`table`), the client and its time limits (`config`),
+//! the key layout of every entity (`keys`), and one module per entity's reads and writes.
+//!
+//! Storage speaks domain types in and [`StoreError`] out; it knows nothing of HTTP. The edge
+//! decides what a store failure means to a caller (503 with Retry-After, 409, ...).
+
+pub mod config;
+pub mod proposals;
+pub mod quotes;
+pub mod table;
+pub mod themes;
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::Client;
+
+use crate::config::Config;
+
+/// The table a function works on: the SDK client (an `Arc` inside, cheap to clone) and the
+/// table's name. Built once per cold start.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub dynamo: Client,
+    pub table: String,
+}
+
+impl Store {
+    pub fn new(dynamo: Client, table: impl Into<String>) -> Self {
+        Self { dynamo, table: table.into() }
+    }
+
+    /// The store the environment names (`TABLE_NAME`, `DYNAMODB_ENDPOINT`, ...): the expensive
+    /// part of a cold start.
+    pub async fn from_env() -> Self {
+        let config = Config::from_env();
+        let dynamo = dynamodb_client(&config).await;
+        Self { dynamo, table: config.table_name }
+    }
+}
+
+/// Why a store operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// Unreachable, timed out or throttling: nothing is known to be written; retry later.
+    #[error("the store is unavailable")]
+    Unavailable,
+    /// A conditional write found the item in a state that forbids it.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The item the operation needs does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A listing cursor that this listing did not hand out.
+    #[error("not a cursor of this listing")]
+    InvalidCursor,
+    /// Anything else: a bug or an unexpected answer (logged, never shown).
+    #[error("store error: {0}")]
+    Internal(String),
+}
+
+impl StoreError {
+    pub fn internal(detail: impl Into<String>) -> Self {
+        StoreError::Internal(detail.into())
+    }
+}
+
+/// Builds the SDK client once per cold start. Locally (`DYNAMODB_ENDPOINT` set) it uses fixed
+/// fake credentials, so every process sees the same DynamoDB Local database.
+pub async fn dynamodb_client(config: &Config) -> Client {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_millis(500))
+        .operation_attempt_timeout(config.store_timeouts.attempt)
+        .operation_timeout(config.store_timeouts.operation)
+        .build();
+    // The SDK's default first back-off is 1 s; DynamoDB's own guidance starts near 50 ms.
+    let retries = RetryConfig::standard().with_max_attempts(3).with_initial_backoff(Duration::from_millis(50));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(config.region.clone()))
+        .timeout_config(timeouts)
+        .retry_config(retries);
+    if let Some(endpoint) = &config.dynamodb_endpoint {
+        loader = loader
+            .endpoint_url(endpoint)
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "local"));
+    }
+    Client::new(&loader.load().await)
+}
+
+/// Error codes DynamoDB answers when it sheds load: the request may be retried later.
+const THROTTLING_CODES: [&str; 3] =
+    ["ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"];
+
+/// Maps an SDK failure that the caller did not handle itself: an unreachable, timed-out or
+/// throttling store is [`StoreError::Unavailable`]; anything else is internal. Decided on the
+/// SDK's typed error kinds and the service's error code, never on formatted text.
+pub fn store_error<E, R>(err: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match &err {
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+            tracing::warn!(error = ?err, "store unavailable");
+            StoreError::Unavailable
+        }
+        SdkError::ServiceError(service) if service.err().code().is_some_and(|c| THROTTLING_CODES.contains(&c)) => {
+            tracing::warn!(code = service.err().code(), "store throttled");
+            StoreError::Unavailable
+        }
+        SdkError::ServiceError(service) => StoreError::internal(format!(
+            "store error: {} {}",
+            service.err().code().unwrap_or("(no code)"),
+            service.err().message().unwrap_or("")
+        )),
+        _ => StoreError::internal(format!("store error: {err:?}")),
+    }
+}
+
+/// Whether a transaction was cancelled because a condition of one of its items failed.
+pub(crate) fn transaction_condition_failed<R>(
+    err: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
+) -> bool {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match err.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+            cancelled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed"))
+        }
+        _ => false,
+    }
+}
+
+/// Maps an item (de)serialisation failure: stored data we cannot read is our bug.
+pub fn mapping_error(err: serde_dynamo::Error) -> StoreError {
+    StoreError::internal(format!("item mapping: {err}"))
+}

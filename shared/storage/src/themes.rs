@@ -1,0 +1,284 @@
+//! Storage of themes-table editions and the latest-published pointer (reads: GetItem and
+//! Query only, never Scan).
+//!
+//! Key layout:
+//! - Edition: `PK = THEMES#EDITION#<edition>`, `SK = EDITION`; listed through
+//!   `GSI1PK = THEMES#EDITIONS`, `GSI1SK = <edition>`. Attributes: `edition`, `status`
+//!   (`draft` | `published`), `published_at`, `created_at`, `updated_at`, `summary` (the change
+//!   summary against `summary.against`, computed when written: that edition is published and
+//!   therefore immutable, so the summary stays true) and `document`, the edition document as
+//!   one JSON string (about 50 KB, far below DynamoDB's 400 KB item limit; it is always read
+//!   whole, and keeping it one string keeps its bytes, and so its ETag, stable).
+//! - Latest published: `PK = THEMES#LATEST`, `SK = POINTER`, attribute `edition`,
+//!   `published_at`. Publishing flips the edition's status and moves the pointer in one
+//!   transaction.
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use serde::{Deserialize, Serialize};
+
+use crate::table::GSI1;
+use crate::Store;
+use crate::StoreError;
+use crate::{mapping_error, store_error, transaction_condition_failed};
+use domain::themes::{ChangeSummary, EditionDocument, EditionStatus};
+
+const EDITIONS_PARTITION: &str = "THEMES#EDITIONS";
+const LATEST_PK: &str = "THEMES#LATEST";
+const LATEST_SK: &str = "POINTER";
+const EDITION_SK: &str = "EDITION";
+
+fn edition_pk(edition: &str) -> String {
+    format!("THEMES#EDITION#{edition}")
+}
+
+/// An edition as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredEdition {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(rename = "GSI1PK")]
+    gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    gsi1sk: String,
+    pub edition: String,
+    pub status: EditionStatus,
+    #[serde(default)]
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub title: String,
+    pub summary: ChangeSummary,
+    /// The edition document as JSON.
+    pub document: String,
+}
+
+impl StoredEdition {
+    pub fn new(
+        doc: &EditionDocument,
+        summary: ChangeSummary,
+        status: EditionStatus,
+        now: chrono::DateTime<chrono::Utc>,
+        published_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Self, StoreError> {
+        let document =
+            serde_json::to_string(doc).map_err(|e| StoreError::internal(format!("serialising edition: {e}")))?;
+        Ok(StoredEdition {
+            pk: edition_pk(&doc.edition),
+            sk: EDITION_SK.into(),
+            gsi1pk: EDITIONS_PARTITION.into(),
+            gsi1sk: doc.edition.clone(),
+            edition: doc.edition.clone(),
+            status,
+            published_at,
+            created_at: now,
+            updated_at: now,
+            title: doc.title.clone(),
+            summary,
+            document,
+        })
+    }
+
+    /// The edition document.
+    pub fn document(&self) -> Result<EditionDocument, StoreError> {
+        serde_json::from_str(&self.document).map_err(|e| StoreError::internal(format!("stored edition: {e}")))
+    }
+}
+
+/// The latest-published pointer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct LatestPointer {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    edition: String,
+    published_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn key(pk: String, sk: &str) -> std::collections::HashMap<String, AttributeValue> {
+    [("PK".to_owned(), AttributeValue::S(pk)), ("SK".to_owned(), AttributeValue::S(sk.to_owned()))].into()
+}
+
+/// One edition, or `None`.
+pub async fn get_edition(store: &Store, edition: &str) -> Result<Option<StoredEdition>, StoreError> {
+    let out = store
+        .dynamo
+        .get_item()
+        .table_name(&store.table)
+        .set_key(Some(key(edition_pk(edition), EDITION_SK)))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(store_error)?;
+    out.item.map(|item| serde_dynamo::from_item(item).map_err(mapping_error)).transpose()
+}
+
+/// The id of the latest published edition, or `None` before anything is published.
+pub async fn latest_published_id(store: &Store) -> Result<Option<String>, StoreError> {
+    let out = store
+        .dynamo
+        .get_item()
+        .table_name(&store.table)
+        .set_key(Some(key(LATEST_PK.into(), LATEST_SK)))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(store_error)?;
+    let pointer: Option<LatestPointer> =
+        out.item.map(|item| serde_dynamo::from_item(item).map_err(mapping_error)).transpose()?;
+    Ok(pointer.map(|p| p.edition))
+}
+
+/// The latest published edition.
+pub async fn latest_published(store: &Store) -> Result<Option<StoredEdition>, StoreError> {
+    match latest_published_id(store).await? {
+        Some(id) => get_edition(store, &id).await,
+        None => Ok(None),
+    }
+}
+
+/// Every edition's metadata (documents excluded), in edition-id order.
+pub async fn list_editions(store: &Store) -> Result<Vec<StoredEdition>, StoreError> {
+    let mut editions = Vec::new();
+    let mut start = None;
+    loop {
+        let out = store
+            .dynamo
+            .query()
+            .table_name(&store.table)
+            .index_name(GSI1.name)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", GSI1.partition_key)
+            .expression_attribute_values(":pk", AttributeValue::S(EDITIONS_PARTITION.into()))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(store_error)?;
+        for item in out.items.unwrap_or_default() {
+            editions.push(serde_dynamo::from_item(item).map_err(mapping_error)?);
+        }
+        match out.last_evaluated_key {
+            Some(k) if !k.is_empty() => start = Some(k),
+            _ => break,
+        }
+    }
+    Ok(editions)
+}
+
+/// Writes a draft: creates it, or replaces a draft of the same id (keeping its created_at).
+/// A published edition is never overwritten: 409.
+pub async fn put_draft(store: &Store, mut edition: StoredEdition) -> Result<bool, StoreError> {
+    let existing = get_edition(store, &edition.edition).await?;
+    if let Some(old) = &existing {
+        if old.status == EditionStatus::Published {
+            return Err(published_conflict(&edition.edition));
+        }
+        edition.created_at = old.created_at;
+    }
+    let item = serde_dynamo::to_item(&edition).map_err(mapping_error)?;
+    let result = store
+        .dynamo
+        .put_item()
+        .table_name(&store.table)
+        .set_item(Some(item))
+        // Guards the race with a concurrent publish between our read and this write.
+        .condition_expression("attribute_not_exists(PK) OR #status = :draft")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":draft", AttributeValue::S("draft".into()))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(existing.is_none()),
+        Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+            Err(published_conflict(&edition.edition))
+        }
+        Err(err) => Err(store_error(err)),
+    }
+}
+
+fn published_conflict(edition: &str) -> StoreError {
+    StoreError::Conflict(format!("edition {edition} is published and can no longer change"))
+}
+
+/// Publishes a draft: flips its status and moves the latest-published pointer, atomically.
+/// 404 for an unknown edition, 409 for one already published.
+pub async fn publish(
+    store: &Store,
+    edition: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<StoredEdition, StoreError> {
+    let Some(current) = get_edition(store, edition).await? else {
+        return Err(StoreError::NotFound);
+    };
+    if current.status == EditionStatus::Published {
+        return Err(published_conflict(edition));
+    }
+    let stamp = serde_dynamo::to_attribute_value::<_, AttributeValue>(now).map_err(mapping_error)?;
+    let update = Update::builder()
+        .table_name(&store.table)
+        .set_key(Some(key(edition_pk(edition), EDITION_SK)))
+        .update_expression("SET #status = :published, published_at = :now, updated_at = :now")
+        .condition_expression("#status = :draft")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":published", AttributeValue::S("published".into()))
+        .expression_attribute_values(":draft", AttributeValue::S("draft".into()))
+        .expression_attribute_values(":now", stamp)
+        .build()
+        .map_err(|e| StoreError::internal(format!("building update: {e}")))?;
+    let pointer =
+        LatestPointer { pk: LATEST_PK.into(), sk: LATEST_SK.into(), edition: edition.into(), published_at: now };
+    let put = Put::builder()
+        .table_name(&store.table)
+        .set_item(Some(serde_dynamo::to_item(&pointer).map_err(mapping_error)?))
+        .build()
+        .map_err(|e| StoreError::internal(format!("building put: {e}")))?;
+    let result = store
+        .dynamo
+        .transact_write_items()
+        .transact_items(TransactWriteItem::builder().update(update).build())
+        .transact_items(TransactWriteItem::builder().put(put).build())
+        .send()
+        .await;
+    match result {
+        Ok(_) => {}
+        Err(err) if transaction_condition_failed(&err) => return Err(published_conflict(edition)),
+        Err(err) => return Err(store_error(err)),
+    }
+    get_edition(store, edition).await?.ok_or_else(|| StoreError::internal("published edition vanished"))
+}
+
+/// Stores an edition as published together with the pointer unless the edition exists
+/// already (the seed: idempotent). Returns whether it was written.
+pub async fn insert_published_if_absent(store: &Store, edition: StoredEdition) -> Result<bool, StoreError> {
+    let published_at =
+        edition.published_at.ok_or_else(|| StoreError::internal("a published edition needs published_at"))?;
+    let put_edition = Put::builder()
+        .table_name(&store.table)
+        .set_item(Some(serde_dynamo::to_item(&edition).map_err(mapping_error)?))
+        .condition_expression("attribute_not_exists(PK)")
+        .build()
+        .map_err(|e| StoreError::internal(format!("building put: {e}")))?;
+    let pointer =
+        LatestPointer { pk: LATEST_PK.into(), sk: LATEST_SK.into(), edition: edition.edition.clone(), published_at };
+    // The pointer only moves to the seed when nothing else was published yet.
+    let put_pointer = Put::builder()
+        .table_name(&store.table)
+        .set_item(Some(serde_dynamo::to_item(&pointer).map_err(mapping_error)?))
+        .condition_expression("attribute_not_exists(PK)")
+        .build()
+        .map_err(|e| StoreError::internal(format!("building put: {e}")))?;
+    let result = store
+        .dynamo
+        .transact_write_items()
+        .transact_items(TransactWriteItem::builder().put(put_edition).build())
+        .transact_items(TransactWriteItem::builder().put(put_pointer).build())
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(err) if transaction_condition_failed(&err) => Ok(false),
+        Err(err) => Err(store_error(err)),
+    }
+}
