@@ -36,6 +36,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
+use crate::keys::{item_key, proposal as keys};
 use crate::table::{GSI1, GSI2, TABLE};
 use crate::Store;
 use crate::StoreError;
@@ -44,21 +45,6 @@ use domain::proposal::{Change, HistoryEntry, Proposal, ProposalSummary, Status};
 
 /// How long an idempotency record replays its answer.
 pub const IDEMPOTENCY_TTL_SECONDS: i64 = 24 * 3600;
-
-const CURRENT: &str = "CURRENT";
-const IDEMPOTENCY: &str = "IDEMPOTENCY";
-
-fn proposal_pk(id: &str) -> String {
-    format!("PROPOSAL#{id}")
-}
-
-fn version_sk(version: u64) -> String {
-    format!("VERSION#{version:010}")
-}
-
-fn history_sk(version: u64) -> String {
-    format!("HISTORY#{version:010}")
-}
 
 #[derive(Serialize, Deserialize)]
 struct CurrentItem {
@@ -145,11 +131,7 @@ struct IdempotencyItem {
     expires_at: i64,
 }
 
-/// Whose key an idempotency key is: keys are scoped per organisation and role, so two
-/// callers can never replay each other's answers.
-pub fn idempotency_pk(role: &str, org: &str, key: &str) -> String {
-    format!("IDEMPOTENCY#{role}#{org}#{key}")
-}
+pub use crate::keys::proposal::idempotency_pk;
 
 /// Fingerprint of a write request: SHA-256 over method, path and the body's canonical JSON
 /// (object keys sorted, whitespace dropped), so a re-serialised identical body still matches.
@@ -208,17 +190,12 @@ pub struct ListFilter {
 
 /// The partition key of one list partition.
 fn list_partition(side: &str, owner: &str, filter: &ListFilter) -> String {
-    format!(
-        "PLIST#{side}#{owner}#S#{}#Y#{}#C#{}",
-        filter.status.map(Status::as_str).unwrap_or("*"),
-        filter.year.map(|y| y.to_string()).unwrap_or_else(|| "*".into()),
-        filter.counterparty.as_deref().unwrap_or("*"),
-    )
+    keys::list_partition(side, owner, filter.status.map(Status::as_str), filter.year, filter.counterparty.as_deref())
 }
 
 /// The 8 list entries of a proposal, one per filter combination.
 fn list_items(proposal: &Proposal) -> Vec<ListItem> {
-    let pk = proposal_pk(&proposal.id);
+    let pk = keys::pk(&proposal.id);
     (0u8..8)
         .map(|mask| {
             let pick = |bit: u8| mask & bit != 0;
@@ -232,7 +209,7 @@ fn list_items(proposal: &Proposal) -> Vec<ListItem> {
             let insurer_sees = proposal.submitted_at.is_some();
             ListItem {
                 pk: pk.clone(),
-                sk: format!("LIST#{mask}"),
+                sk: keys::list_sk(mask),
                 entity: "proposal_list".into(),
                 gsi1pk: list_partition("IGO", proposal.igo.agb.as_str(), &igo_filter),
                 gsi1sk: proposal.id.clone(),
@@ -294,10 +271,10 @@ fn put(store: &Store, item: Item, condition: Option<Condition>) -> Result<Transa
 /// each with the condition its put carries in the transaction.
 fn change_items(change: &Change, expected_version: Option<u64>) -> Result<Vec<(Item, Option<Condition>)>, StoreError> {
     let proposal = &change.proposal;
-    let pk = proposal_pk(&proposal.id);
+    let pk = keys::pk(&proposal.id);
     let current = CurrentItem {
         pk: pk.clone(),
-        sk: CURRENT.into(),
+        sk: keys::CURRENT_SK.into(),
         entity: "proposal".into(),
         version: proposal.version,
         proposal: proposal.clone(),
@@ -312,14 +289,14 @@ fn change_items(change: &Change, expected_version: Option<u64>) -> Result<Vec<(I
     };
     let snapshot = VersionItem {
         pk: pk.clone(),
-        sk: version_sk(proposal.version),
+        sk: keys::version_sk(proposal.version),
         entity: "proposal_version".into(),
         version: proposal.version,
         proposal: proposal.clone(),
     };
     let history = HistoryItem {
         pk,
-        sk: history_sk(proposal.version),
+        sk: keys::history_sk(proposal.version),
         entity: "proposal_history".into(),
         entry: change.entry.clone(),
     };
@@ -353,7 +330,7 @@ pub async fn commit(
         if let Some((pk, record)) = idempotency {
             let item = IdempotencyItem {
                 pk: pk.to_owned(),
-                sk: IDEMPOTENCY.into(),
+                sk: keys::IDEMPOTENCY_SK.into(),
                 entity: "idempotency".into(),
                 fingerprint: record.fingerprint.clone(),
                 status: record.status,
@@ -399,20 +376,13 @@ pub async fn commit(
     Err(CommitError::Store(store_error(err)))
 }
 
-fn key(pk: String, sk: &str) -> HashMap<String, AttributeValue> {
-    HashMap::from([
-        (TABLE.partition_key.to_owned(), AttributeValue::S(pk)),
-        (TABLE.sort_key.to_owned(), AttributeValue::S(sk.to_owned())),
-    ])
-}
-
 /// The current state of a proposal (strongly consistent), if it exists.
 pub async fn get(store: &Store, id: &str) -> Result<Option<Proposal>, StoreError> {
     let output = store
         .dynamo
         .get_item()
         .table_name(&store.table)
-        .set_key(Some(key(proposal_pk(id), CURRENT)))
+        .set_key(Some(item_key(keys::pk(id), keys::CURRENT_SK)))
         .consistent_read(true)
         .send()
         .await
@@ -433,7 +403,7 @@ pub async fn get_idempotency(store: &Store, pk: &str) -> Result<Option<Idempoten
         .dynamo
         .get_item()
         .table_name(&store.table)
-        .set_key(Some(key(pk.to_owned(), IDEMPOTENCY)))
+        .set_key(Some(item_key(pk.to_owned(), keys::IDEMPOTENCY_SK)))
         .consistent_read(true)
         .send()
         .await
@@ -465,7 +435,7 @@ async fn query_prefix<T: serde::de::DeserializeOwned>(
             .query()
             .table_name(&store.table)
             .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-            .expression_attribute_values(":pk", AttributeValue::S(proposal_pk(id)))
+            .expression_attribute_values(":pk", AttributeValue::S(keys::pk(id)))
             .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
             .consistent_read(true)
             .set_exclusive_start_key(start)

@@ -15,20 +15,13 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
+use crate::keys::{item_key, quote as keys};
 use crate::Store;
 use crate::StoreError;
 use crate::{mapping_error, store_error};
 use domain::quote::Quote;
 
 const ENTITY: &str = "quote";
-
-fn partition_key(owner_org: &str) -> String {
-    format!("ORG#{owner_org}")
-}
-
-fn sort_key(id: &str) -> String {
-    format!("QUOTE#{id}")
-}
 
 #[derive(Serialize, Deserialize)]
 struct QuoteItem {
@@ -66,8 +59,8 @@ impl StoredBody {
 /// slow store: the write did land) or a bug, never an overwrite.
 pub async fn put_quote(store: &Store, quote: &Quote, json: &str) -> Result<(), StoreError> {
     let item = QuoteItem {
-        pk: partition_key(&quote.owner_org),
-        sk: sort_key(&quote.id),
+        pk: keys::pk(&quote.owner_org),
+        sk: keys::sk(&quote.id),
         entity: ENTITY.to_owned(),
         quote: StoredBody::Json(json.to_owned()),
     };
@@ -103,8 +96,7 @@ pub async fn get_quote_json(store: &Store, owner_org: &str, id: &str) -> Result<
         .dynamo
         .get_item()
         .table_name(&store.table)
-        .key("PK", AttributeValue::S(partition_key(owner_org)))
-        .key("SK", AttributeValue::S(sort_key(id)))
+        .set_key(Some(item_key(keys::pk(owner_org), &keys::sk(id))))
         .consistent_read(true)
         .send()
         .await

@@ -16,20 +16,13 @@
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 
+use crate::keys::item_key;
+use crate::keys::themes::{edition_pk, EDITIONS_PARTITION, EDITION_SK, LATEST_PK, LATEST_SK};
 use crate::table::GSI1;
 use crate::Store;
 use crate::StoreError;
 use crate::{mapping_error, store_error, transaction_condition_failed};
 use domain::themes::{ChangeSummary, EditionDocument, EditionStatus};
-
-const EDITIONS_PARTITION: &str = "THEMES#EDITIONS";
-const LATEST_PK: &str = "THEMES#LATEST";
-const LATEST_SK: &str = "POINTER";
-const EDITION_SK: &str = "EDITION";
-
-fn edition_pk(edition: &str) -> String {
-    format!("THEMES#EDITION#{edition}")
-}
 
 /// An edition as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,17 +90,13 @@ struct LatestPointer {
     published_at: chrono::DateTime<chrono::Utc>,
 }
 
-fn key(pk: String, sk: &str) -> std::collections::HashMap<String, AttributeValue> {
-    [("PK".to_owned(), AttributeValue::S(pk)), ("SK".to_owned(), AttributeValue::S(sk.to_owned()))].into()
-}
-
 /// One edition, or `None`.
 pub async fn get_edition(store: &Store, edition: &str) -> Result<Option<StoredEdition>, StoreError> {
     let out = store
         .dynamo
         .get_item()
         .table_name(&store.table)
-        .set_key(Some(key(edition_pk(edition), EDITION_SK)))
+        .set_key(Some(item_key(edition_pk(edition), EDITION_SK)))
         .consistent_read(true)
         .send()
         .await
@@ -121,7 +110,7 @@ pub async fn latest_published_id(store: &Store) -> Result<Option<String>, StoreE
         .dynamo
         .get_item()
         .table_name(&store.table)
-        .set_key(Some(key(LATEST_PK.into(), LATEST_SK)))
+        .set_key(Some(item_key(LATEST_PK.into(), LATEST_SK)))
         .consistent_read(true)
         .send()
         .await
@@ -218,7 +207,7 @@ pub async fn publish(
     let stamp = serde_dynamo::to_attribute_value::<_, AttributeValue>(now).map_err(mapping_error)?;
     let update = Update::builder()
         .table_name(&store.table)
-        .set_key(Some(key(edition_pk(edition), EDITION_SK)))
+        .set_key(Some(item_key(edition_pk(edition), EDITION_SK)))
         .update_expression("SET #status = :published, published_at = :now, updated_at = :now")
         .condition_expression("#status = :draft")
         .expression_attribute_names("#status", "status")

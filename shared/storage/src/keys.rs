@@ -1,0 +1,116 @@
+//! Every key the table holds, built in one place: the entity prefixes (`PROPOSAL#`, `ORG#`,
+//! `THEMES#`, ...) and the key map of a GetItem or Update. A new entity adds its builders here,
+//! so two entities can never pick the same prefix unnoticed.
+//!
+//! The layout of each entity (which item sits under which key, and why) is documented in its
+//! own module: `proposals`, `quotes`, `themes`.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::table::TABLE;
+
+/// The key map of one item (`PK`, `SK`), as GetItem, Update and Delete take it.
+pub fn item_key(pk: String, sk: &str) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        (TABLE.partition_key.to_owned(), AttributeValue::S(pk)),
+        (TABLE.sort_key.to_owned(), AttributeValue::S(sk.to_owned())),
+    ])
+}
+
+/// Proposals: one partition per proposal holding its current state, versions, history and
+/// list entries; the list partitions of the GSIs; idempotency records of proposal writes.
+pub mod proposal {
+    pub const CURRENT_SK: &str = "CURRENT";
+    pub const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
+
+    pub fn pk(id: &str) -> String {
+        format!("PROPOSAL#{id}")
+    }
+
+    /// Versions and history entries sort by number: zero-padded to 10 digits.
+    pub fn version_sk(version: u64) -> String {
+        format!("VERSION#{version:010}")
+    }
+
+    pub fn history_sk(version: u64) -> String {
+        format!("HISTORY#{version:010}")
+    }
+
+    /// The list entry for one combination of filters (`mask` bits: status, year, counterparty).
+    pub fn list_sk(mask: u8) -> String {
+        format!("LIST#{mask}")
+    }
+
+    /// A GSI list partition: `side` is `IGO` or `INS`, `owner` the caller's code, and each
+    /// filter its value or `*` when the listing does not filter on it.
+    pub fn list_partition(
+        side: &str,
+        owner: &str,
+        status: Option<&str>,
+        year: Option<i32>,
+        counterparty: Option<&str>,
+    ) -> String {
+        let year = year.map(|y| y.to_string());
+        format!(
+            "PLIST#{side}#{owner}#S#{}#Y#{}#C#{}",
+            status.unwrap_or("*"),
+            year.as_deref().unwrap_or("*"),
+            counterparty.unwrap_or("*"),
+        )
+    }
+
+    /// Idempotency keys are scoped per role and organisation, so two callers can never replay
+    /// each other's answers.
+    pub fn idempotency_pk(role: &str, org: &str, key: &str) -> String {
+        format!("IDEMPOTENCY#{role}#{org}#{key}")
+    }
+}
+
+/// Quotes: one partition per owning organisation, one item per quote.
+pub mod quote {
+    pub fn pk(owner_org: &str) -> String {
+        format!("ORG#{owner_org}")
+    }
+
+    pub fn sk(id: &str) -> String {
+        format!("QUOTE#{id}")
+    }
+}
+
+/// The themes table: one item per edition, the editions' list partition, and the pointer to
+/// the latest published edition.
+pub mod themes {
+    pub const EDITION_SK: &str = "EDITION";
+    pub const EDITIONS_PARTITION: &str = "THEMES#EDITIONS";
+    pub const LATEST_PK: &str = "THEMES#LATEST";
+    pub const LATEST_SK: &str = "POINTER";
+
+    pub fn edition_pk(edition: &str) -> String {
+        format!("THEMES#EDITION#{edition}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_of_different_entities_never_collide() {
+        let pks =
+            [proposal::pk("x"), proposal::idempotency_pk("igo", "1", "k"), quote::pk("x"), themes::edition_pk("x")];
+        for (i, a) in pks.iter().enumerate() {
+            for b in &pks[i + 1..] {
+                let (pa, pb) = (a.split('#').next().unwrap(), b.split('#').next().unwrap());
+                assert!(pa != pb || a.split('#').nth(1) != b.split('#').nth(1), "{a} vs {b}");
+            }
+        }
+        assert_eq!(proposal::version_sk(7), "VERSION#0000000007");
+        assert_eq!(
+            proposal::list_partition("IGO", "12345678", None, Some(2026), None),
+            "PLIST#IGO#12345678#S#*#Y#2026#C#*"
+        );
+        assert_eq!(item_key("P".into(), "S").len(), 2);
+    }
+}
