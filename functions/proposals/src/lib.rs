@@ -2,10 +2,12 @@
 //! call the domain (`shared::domain::proposal`), store through `shared::storage::proposals`,
 //! and map the result to HTTP (ETags, If-Match, Idempotency-Key replay).
 
+mod access;
+mod idempotency;
+
 use std::time::Duration;
 
 use http::{header, Method, StatusCode};
-use lambda_http::{Body, Response};
 use serde::Serialize;
 use shared::auth::{Claims, Role};
 use shared::domain::codes::{AgbCode, UzoviCode};
@@ -17,12 +19,13 @@ use shared::http::{
     check_if_match, json, not_modified, not_modified_response, parse_json, required_if_match, version_etag, Query,
 };
 use shared::routing::{Access, ApiRequest, HandlerResult, Route, Router};
-use shared::storage::proposals::{
-    self as store, CommitError, IdempotencyRecord, ListFilter, ListSide, IDEMPOTENCY_TTL_SECONDS,
-};
+use shared::storage::proposals::{self as store, CommitError, ListFilter, ListSide};
 use shared::storage::quotes;
 use shared::{ApiError, AppContext};
 use utoipa::ToSchema;
+
+use access::{caller, load_visible, CACHE_CONTROL};
+use idempotency::{Answer, Idempotency};
 
 /// The routes this function serves.
 pub fn router() -> Router {
@@ -43,125 +46,14 @@ pub fn router() -> Router {
     )
 }
 
-/// Proposal representations are confidential: private caches only, always revalidated.
-const CACHE_CONTROL: &str = "private, no-cache";
 /// Default and largest page size of the listing.
 const DEFAULT_LIMIT: usize = 20;
 const MAX_LIMIT: usize = 100;
-/// Longest Idempotency-Key we accept.
-const MAX_IDEMPOTENCY_KEY: usize = 255;
 /// Attempts of a write that meets concurrent transactions on the same items, and the cap of
 /// the back-off between them: together at most about 2 s of waiting, well inside the
 /// function's 6 s timeout, yet enough for twenty racing writers on a slow store to settle.
 const WRITE_ATTEMPTS: u32 = 10;
 const MAX_BACKOFF_MS: u64 = 400;
-
-/// Only IGOs and insurers deal with proposals; a publisher gets 403.
-fn caller(r: &ApiRequest) -> Result<&Claims, ApiError> {
-    let claims = r.claims()?;
-    claims.require_role(&[Role::Igo, Role::Insurer])?;
-    Ok(claims)
-}
-
-/// The proposal `id` if the caller may see it; 404 otherwise, whether it exists or not.
-async fn load_visible(ctx: &AppContext, claims: &Claims, id: &str) -> Result<Proposal, ApiError> {
-    if ulid::Ulid::from_string(id).is_err() {
-        return Err(ApiError::NotFound);
-    }
-    match store::get(ctx, id).await? {
-        Some(proposal) if proposal.visible_to(claims) => Ok(proposal),
-        _ => Err(ApiError::NotFound),
-    }
-}
-
-/// A finished answer about one proposal, kept verbatim for idempotent replays.
-struct Answer {
-    status: StatusCode,
-    body: String,
-    etag: String,
-    location: Option<String>,
-}
-
-impl Answer {
-    fn of(proposal: &Proposal, status: StatusCode) -> Result<Answer, ApiError> {
-        let body = serde_json::to_string(proposal).map_err(|e| ApiError::internal(format!("serialising: {e}")))?;
-        Ok(Answer {
-            status,
-            body,
-            etag: version_etag(proposal.version),
-            location: (status == StatusCode::CREATED).then(|| format!("/v1/proposals/{}", proposal.id)),
-        })
-    }
-
-    fn record(&self, fingerprint: &str) -> IdempotencyRecord {
-        IdempotencyRecord {
-            fingerprint: fingerprint.to_owned(),
-            status: self.status.as_u16(),
-            body: self.body.clone(),
-            etag: Some(self.etag.clone()),
-            location: self.location.clone(),
-            expires_at: chrono::Utc::now().timestamp() + IDEMPOTENCY_TTL_SECONDS,
-        }
-    }
-
-    fn from_record(record: &IdempotencyRecord) -> Result<Answer, ApiError> {
-        Ok(Answer {
-            status: StatusCode::from_u16(record.status)
-                .map_err(|_| ApiError::internal("stored idempotent answer has a bad status"))?,
-            body: record.body.clone(),
-            etag: record.etag.clone().unwrap_or_default(),
-            location: record.location.clone(),
-        })
-    }
-
-    fn into_response(self) -> HandlerResult {
-        let mut builder = Response::builder()
-            .status(self.status)
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(header::CACHE_CONTROL, CACHE_CONTROL)
-            .header(header::ETAG, &self.etag);
-        if let Some(location) = &self.location {
-            builder = builder.header(header::LOCATION, location);
-        }
-        builder.body(Body::Text(self.body)).map_err(|e| ApiError::internal(format!("building response: {e}")))
-    }
-}
-
-/// An `Idempotency-Key` of a write: where its record lives and what request it stands for.
-struct Idempotency {
-    pk: String,
-    fingerprint: String,
-}
-
-impl Idempotency {
-    /// Reads the optional header; the key is scoped to the caller's role and organisation.
-    fn of(r: &ApiRequest, claims: &Claims) -> Result<Option<Idempotency>, ApiError> {
-        let Some(value) = r.req.headers().get("idempotency-key") else { return Ok(None) };
-        let key = value.to_str().unwrap_or("").trim();
-        if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(ApiError::field(
-                "/header/Idempotency-Key",
-                "must be 1 to 255 visible ASCII characters (a UUID is a good key)",
-            ));
-        }
-        let body: serde_json::Value = serde_json::from_slice(r.req.body().as_ref())
-            .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
-        Ok(Some(Idempotency {
-            pk: store::idempotency_pk(claims.role.as_str(), claims.org_code(), key),
-            fingerprint: store::request_fingerprint(r.req.method().as_str(), r.req.uri().path(), &body),
-        }))
-    }
-
-    /// The first answer again, or 422 when the key was used for another request.
-    fn replay(&self, record: &IdempotencyRecord) -> HandlerResult {
-        if record.fingerprint != self.fingerprint {
-            return Err(ApiError::Unprocessable(
-                "this Idempotency-Key was already used with a different request; use a new key".into(),
-            ));
-        }
-        Answer::from_record(record)?.into_response()
-    }
-}
 
 type MakeChange<'a> = Box<dyn Fn() -> Result<Change, ApiError> + Send + Sync + 'a>;
 type ApplyChange<'a> = Box<dyn Fn(&Proposal) -> Result<Change, ApiError> + Send + Sync + 'a>;
@@ -182,8 +74,8 @@ async fn write(
     target: Target<'_>,
 ) -> HandlerResult {
     if let Some(idem) = &idempotency {
-        if let Some(record) = store::get_idempotency(ctx, &idem.pk).await? {
-            return idem.replay(&record);
+        if let Some(first) = idem.replay(ctx).await? {
+            return Ok(first);
         }
     }
     for attempt in 0..WRITE_ATTEMPTS {
@@ -196,7 +88,7 @@ async fn write(
             }
         };
         let answer = Answer::of(&change.proposal, status)?;
-        let record = idempotency.as_ref().map(|idem| (idem.pk.as_str(), answer.record(&idem.fingerprint)));
+        let record = idempotency.as_ref().map(|idem| idem.record(&answer));
         match store::commit(ctx, &change, expected, record.as_ref().map(|(pk, r)| (*pk, r))).await {
             Ok(()) => return answer.into_response(),
             Err(CommitError::VersionConflict) => {
@@ -205,9 +97,12 @@ async fn write(
                 ))
             }
             Err(CommitError::IdempotencyTaken) => {
+                // A concurrent request with the same key committed first: answer as it did (or
+                // 422 for another request). Only a record that expired meanwhile is gone; then
+                // this write tries again.
                 let idem = idempotency.as_ref().expect("a record was written");
-                if let Some(record) = store::get_idempotency(ctx, &idem.pk).await? {
-                    return idem.replay(&record);
+                if let Some(first) = idem.replay(ctx).await? {
+                    return Ok(first);
                 }
             }
             Err(CommitError::Busy) => {}

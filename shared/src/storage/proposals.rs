@@ -42,9 +42,6 @@ use crate::error::ApiError;
 use crate::storage::{mapping_error, store_error};
 use crate::table::{GSI1, GSI2, TABLE};
 
-/// How long an idempotency record replays its answer.
-pub const IDEMPOTENCY_TTL_SECONDS: i64 = 24 * 3600;
-
 const CURRENT: &str = "CURRENT";
 const IDEMPOTENCY: &str = "IDEMPOTENCY";
 
@@ -149,44 +146,6 @@ struct IdempotencyItem {
 /// callers can never replay each other's answers.
 pub fn idempotency_pk(role: &str, org: &str, key: &str) -> String {
     format!("IDEMPOTENCY#{role}#{org}#{key}")
-}
-
-/// Fingerprint of a write request: SHA-256 over method, path and the body's canonical JSON
-/// (object keys sorted, whitespace dropped), so a re-serialised identical body still matches.
-pub fn request_fingerprint(method: &str, path: &str, body: &serde_json::Value) -> String {
-    fn canonical(value: &serde_json::Value, out: &mut String) {
-        match value {
-            serde_json::Value::Object(map) => {
-                let mut keys: Vec<_> = map.keys().collect();
-                keys.sort();
-                out.push('{');
-                for (i, key) in keys.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&serde_json::Value::String(key.clone()).to_string());
-                    out.push(':');
-                    canonical(&map[key], out);
-                }
-                out.push('}');
-            }
-            serde_json::Value::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    canonical(item, out);
-                }
-                out.push(']');
-            }
-            scalar => out.push_str(&scalar.to_string()),
-        }
-    }
-    let mut text = format!("{method} {path}\n");
-    canonical(body, &mut text);
-    let digest = sha2::Sha256::digest(text.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
 }
 
 /// Which side's list a caller reads, and the filters it gives.
@@ -602,16 +561,6 @@ pub async fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fingerprints_ignore_key_order_and_whitespace() {
-        let a: serde_json::Value = serde_json::from_str(r#"{"a": 1, "b": {"c": [1, "x"], "d": null}}"#).unwrap();
-        let b: serde_json::Value = serde_json::from_str(r#"{"b":{"d":null,"c":[1,"x"]},"a":1}"#).unwrap();
-        let c: serde_json::Value = serde_json::from_str(r#"{"b":{"d":null,"c":["x",1]},"a":1}"#).unwrap();
-        assert_eq!(request_fingerprint("POST", "/v1/proposals", &a), request_fingerprint("POST", "/v1/proposals", &b));
-        assert_ne!(request_fingerprint("POST", "/v1/proposals", &a), request_fingerprint("POST", "/v1/proposals", &c));
-        assert_ne!(request_fingerprint("POST", "/v1/proposals", &a), request_fingerprint("PUT", "/v1/proposals", &a));
-    }
 
     #[test]
     fn cursors_belong_to_their_partition() {
