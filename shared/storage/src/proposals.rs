@@ -43,9 +43,6 @@ use crate::StoreError;
 use crate::{mapping_error, store_error};
 use domain::proposal::{Change, HistoryEntry, Proposal, ProposalSummary, Status};
 
-/// How long an idempotency record replays its answer.
-pub const IDEMPOTENCY_TTL_SECONDS: i64 = 24 * 3600;
-
 #[derive(Serialize, Deserialize)]
 struct CurrentItem {
     #[serde(rename = "PK")]
@@ -132,44 +129,6 @@ struct IdempotencyItem {
 }
 
 pub use crate::keys::proposal::idempotency_pk;
-
-/// Fingerprint of a write request: SHA-256 over method, path and the body's canonical JSON
-/// (object keys sorted, whitespace dropped), so a re-serialised identical body still matches.
-pub fn request_fingerprint(method: &str, path: &str, body: &serde_json::Value) -> String {
-    fn canonical(value: &serde_json::Value, out: &mut String) {
-        match value {
-            serde_json::Value::Object(map) => {
-                let mut keys: Vec<_> = map.keys().collect();
-                keys.sort();
-                out.push('{');
-                for (i, key) in keys.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&serde_json::Value::String(key.clone()).to_string());
-                    out.push(':');
-                    canonical(&map[key], out);
-                }
-                out.push('}');
-            }
-            serde_json::Value::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    canonical(item, out);
-                }
-                out.push(']');
-            }
-            scalar => out.push_str(&scalar.to_string()),
-        }
-    }
-    let mut text = format!("{method} {path}\n");
-    canonical(body, &mut text);
-    let digest = sha2::Sha256::digest(text.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
-}
 
 /// Which side's list a caller reads, and the filters it gives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -572,16 +531,6 @@ pub async fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fingerprints_ignore_key_order_and_whitespace() {
-        let a: serde_json::Value = serde_json::from_str(r#"{"a": 1, "b": {"c": [1, "x"], "d": null}}"#).unwrap();
-        let b: serde_json::Value = serde_json::from_str(r#"{"b":{"d":null,"c":[1,"x"]},"a":1}"#).unwrap();
-        let c: serde_json::Value = serde_json::from_str(r#"{"b":{"d":null,"c":["x",1]},"a":1}"#).unwrap();
-        assert_eq!(request_fingerprint("POST", "/v1/proposals", &a), request_fingerprint("POST", "/v1/proposals", &b));
-        assert_ne!(request_fingerprint("POST", "/v1/proposals", &a), request_fingerprint("POST", "/v1/proposals", &c));
-        assert_ne!(request_fingerprint("POST", "/v1/proposals", &a), request_fingerprint("PUT", "/v1/proposals", &a));
-    }
 
     #[test]
     fn cursors_belong_to_their_partition() {

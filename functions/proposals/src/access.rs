@@ -1,0 +1,29 @@
+//! Who may see a proposal: shared by every handler and the write engine, so a read and a write
+//! can never disagree on it.
+
+use domain::identity::{Caller, Role};
+use domain::proposal::Proposal;
+use edge::routing::ApiRequest;
+use edge::{ApiError, AppContext};
+use storage::proposals as store;
+
+/// Proposal representations are confidential: private caches only, always revalidated.
+pub(crate) const CACHE_CONTROL: &str = "private, no-cache";
+
+/// Only IGOs and insurers deal with proposals; a publisher gets 403.
+pub(crate) fn caller(r: &ApiRequest) -> Result<&Caller, ApiError> {
+    let claims = r.caller()?;
+    claims.require_role(&[Role::Igo, Role::Insurer])?;
+    Ok(claims)
+}
+
+/// The proposal `id` if the caller may see it; 404 otherwise, whether it exists or not.
+pub(crate) async fn load_visible(ctx: &AppContext, claims: &Caller, id: &str) -> Result<Proposal, ApiError> {
+    if ulid::Ulid::from_string(id).is_err() {
+        return Err(ApiError::NotFound);
+    }
+    match store::get(ctx, id).await? {
+        Some(proposal) if proposal.visible_to(claims) => Ok(proposal),
+        _ => Err(ApiError::NotFound),
+    }
+}

@@ -1,0 +1,77 @@
+//! `POST /v1/proposals`: an IGO registers a proposal, from scratch or from one of its quotes.
+
+use domain::proposal::{Actor, NewProposal, Proposal};
+use edge::http::parse_json;
+use edge::routing::{ApiRequest, HandlerResult};
+use storage::quotes;
+
+use crate::access::caller;
+use crate::idempotency::Idempotency;
+use crate::write::{write, Target};
+
+/// Creates a proposal (IGO): a draft, or submitted at once with `"submit": true`.
+#[utoipa::path(
+    post,
+    path = "/v1/proposals",
+    operation_id = "createProposal",
+    tag = "proposals",
+    security(("bearer" = [])),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body replays the first answer; with another body it is a 422. Kept 24 hours."),
+    ),
+    request_body(content = NewProposal, description = "The proposal; `igo.agb` may be left out (the token's org is used) and must otherwise equal it.", example = json!({
+        "igo": {"agb": "12345678", "name": "IGO Geboortezorg Regio Zuid"},
+        "insurer": {"uzovi": "3311", "name": "Zilveren Kruis"},
+        "period": {"year": 2026},
+        "policy_route": "integrale_bekostiging",
+        "lines": [
+            {"prestatie": "geboortezorg_prenataal", "volume": 1200, "tariff": "1234.50"},
+            {"prestatie": "geboortezorg_nataal", "volume": 1150, "tariff": "1650.00"},
+            {"prestatie": "geboortezorg_postnataal", "volume": 1150, "tariff": "480.25"},
+            {"prestatie": "kraamzorg_postnataal_per_uur", "volume": 55000, "tariff": "61.25"}
+        ],
+        "distribution_key": {"providers": [
+            {"agb": "03000001", "name": "Verloskundigenpraktijk De Wieg", "kind": "verloskundigenpraktijk", "share": "35"},
+            {"agb": "06000002", "name": "Ziekenhuis Zuid", "kind": "ziekenhuis", "share": "25"},
+            {"agb": "06000003", "name": "MSB Gynaecologie Zuid", "kind": "msb-gynaecologie", "share": "15.5"},
+            {"agb": "33000004", "name": "Kraamzorg Thuis", "kind": "kraamzorg", "share": "24.5"}
+        ]},
+        "care_shifts": [
+            {"kind": "planned", "prestatie": "geboortezorg_nataal", "from": "ziekenhuis", "to": "verloskundigenpraktijk", "share": "5"}
+        ],
+        "attention_points": {
+            "client_scope": "new_clients_only",
+            "bundle_breakers": "Parallelle declaraties van mono-disciplinaire zorg worden uitgesloten.",
+            "expensive_medicines": "Buiten de integrale tarieven, apart gedeclareerd.",
+            "case_mix": "Geen differentiatie naar case-mix binnen de integrale bekostiging."
+        },
+        "submit": false
+    })),
+    responses(
+        (status = 201, description = "Created; Location and ETag name it", body = Proposal,
+            headers(("Location" = String, description = "The new proposal's URL"), ("ETag" = String, description = "Its version"))),
+        (status = 400, description = "Malformed JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is not an IGO", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 256 KiB", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid proposal (the errors name the fields), a `from_quote` that is not one of your organisation's quotes or gives no valid lines (named `/from_quote`), or an Idempotency-Key reused with another body", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_proposal(r: ApiRequest) -> HandlerResult {
+    let claims = caller(&r)?;
+    let igo = claims.require_igo()?;
+    let new: NewProposal = parse_json(&r.req)?;
+    let idempotency = Idempotency::of(&r, claims)?;
+    // Only the caller's own quotes are looked up, so another organisation's is simply absent.
+    let quote = match &new.from_quote {
+        Some(id) => quotes::get_quote(&r.ctx, claims.org_code(), id).await?,
+        None => None,
+    };
+    let make = || {
+        let id = ulid::Ulid::new().to_string();
+        Ok(Proposal::create(id, igo, new.clone(), quote.as_ref(), Actor::of(claims), chrono::Utc::now())?)
+    };
+    write(&r.ctx, claims, idempotency, Target::New(Box::new(make))).await
+}

@@ -1,0 +1,64 @@
+//! `PUT /v1/proposals/{id}`: an IGO replaces the editable content of a draft or countered
+//! proposal; the domain decides what may change, the write engine commits it.
+
+use domain::proposal::{Actor, Proposal, ProposalContent};
+use edge::http::{parse_json, required_if_match};
+use edge::routing::{ApiRequest, HandlerResult};
+
+use crate::access::caller;
+use crate::idempotency::Idempotency;
+use crate::write::{write, Target};
+
+/// Replaces the editable content (IGO; draft or countered).
+#[utoipa::path(
+    put,
+    path = "/v1/proposals/{id}",
+    operation_id = "replaceProposal",
+    tag = "proposals",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The proposal's id"),
+        ("If-Match" = String, Header, description = "The ETag you last read (required)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see createProposal)"),
+    ),
+    request_body(content = ProposalContent, example = json!({
+        "period": {"start": "2026-01-01", "end": "2026-12-31"},
+        "policy_route": "integrale_bekostiging",
+        "lines": [
+            {"prestatie": "geboortezorg_prenataal", "volume": 1250, "tariff": "1210.00"},
+            {"prestatie": "kraamzorg_postnataal_per_uur", "volume": 56000, "tariff": "60.75"}
+        ],
+        "distribution_key": {"providers": [
+            {"agb": "03000001", "name": "Verloskundigenpraktijk De Wieg", "kind": "verloskundigenpraktijk", "shares": [
+                {"prestatie": "geboortezorg_prenataal", "share": "80"},
+                {"prestatie": "kraamzorg_postnataal_per_uur", "share": "0"}]},
+            {"agb": "33000004", "name": "Kraamzorg Thuis", "kind": "kraamzorg", "shares": [
+                {"prestatie": "geboortezorg_prenataal", "share": "20"},
+                {"prestatie": "kraamzorg_postnataal_per_uur", "share": "100"}]}
+        ]},
+        "attention_points": {"client_scope": "all_clients"}
+    })),
+    responses(
+        (status = 200, description = "The new version", body = Proposal, headers(("ETag" = String, description = "Its version"))),
+        (status = 400, description = "Malformed JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is not an IGO", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such proposal of yours", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The proposal is not a draft or countered", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match is stale: the proposal changed", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 256 KiB", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid content (the errors name the fields)", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn replace_proposal(r: ApiRequest) -> HandlerResult {
+    let claims = caller(&r)?;
+    claims.require_igo()?;
+    let if_match = required_if_match(&r.req)?;
+    let content: ProposalContent = parse_json(&r.req)?;
+    let idempotency = Idempotency::of(&r, claims)?;
+    let apply = |current: &Proposal| Ok(current.replace(content.clone(), Actor::of(claims), chrono::Utc::now())?);
+    write(&r.ctx, claims, idempotency, Target::Existing { id: r.param("id"), if_match, apply: Box::new(apply) }).await
+}

@@ -1,0 +1,64 @@
+//! `POST /v1/proposals/{id}/transitions`: either party moves a proposal through its lifecycle;
+//! the domain decides which actions the caller's role may take now.
+
+use domain::proposal::{Actor, Proposal, TransitionRequest};
+use edge::http::{parse_json, required_if_match};
+use edge::routing::{ApiRequest, HandlerResult};
+
+use crate::access::caller;
+use crate::idempotency::Idempotency;
+use crate::write::{write, Target};
+
+/// Moves a proposal through its lifecycle.
+#[utoipa::path(
+    post,
+    path = "/v1/proposals/{id}/transitions",
+    operation_id = "transitionProposal",
+    tag = "proposals",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The proposal's id"),
+        ("If-Match" = String, Header, description = "The ETag you last read (required)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see createProposal)"),
+    ),
+    request_body(content = TransitionRequest, description = "IGO: submit, withdraw. Insurer: start_review, accept, reject (reason required), counter (counter_lines required).", examples(
+        ("counter" = (summary = "Insurer: counter a proposal under review with its own lines", value = json!({
+            "action": "counter",
+            "reason": "Het tarief prenataal ligt boven ons inkoopbeleid.",
+            "counter_lines": [
+                {"prestatie": "geboortezorg_prenataal", "volume": 1200, "tariff": "1180.00"},
+                {"prestatie": "kraamzorg_postnataal_per_uur", "volume": 55000, "tariff": "60.00"}
+            ]
+        }))),
+        ("submit" = (summary = "IGO: submit a draft, or a countered proposal after revising it", value = json!({"action": "submit"}))),
+        ("start_review" = (summary = "Insurer: start reviewing a submitted proposal", value = json!({"action": "start_review"}))),
+        ("accept" = (summary = "Insurer: accept a proposal under review", value = json!({"action": "accept"}))),
+        ("reject" = (summary = "Insurer: reject a proposal under review (reason required)", value = json!({
+            "action": "reject",
+            "reason": "De verdeelsleutel ontbreekt voor kraamzorg."
+        }))),
+        ("withdraw" = (summary = "IGO: withdraw a proposal that is not yet decided", value = json!({"action": "withdraw", "reason": "Vervangen door een nieuw voorstel."})))
+    )),
+    responses(
+        (status = 200, description = "The new version", body = Proposal, headers(("ETag" = String, description = "Its version"))),
+        (status = 400, description = "Malformed JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is neither an IGO nor an insurer", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such proposal of yours", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The lifecycle or the caller's role does not allow this action now", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match is stale: the proposal changed", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 256 KiB", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid request (unknown action, missing reason or counter lines...)", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn transition_proposal(r: ApiRequest) -> HandlerResult {
+    let claims = caller(&r)?;
+    let if_match = required_if_match(&r.req)?;
+    let request: TransitionRequest = parse_json(&r.req)?;
+    let idempotency = Idempotency::of(&r, claims)?;
+    let apply = |current: &Proposal| Ok(current.apply(request.clone(), Actor::of(claims), chrono::Utc::now())?);
+    write(&r.ctx, claims, idempotency, Target::Existing { id: r.param("id"), if_match, apply: Box::new(apply) }).await
+}
