@@ -2,8 +2,7 @@
 //! `/v1/themes...`), the Wlz tariff comparison (`/v1/wlz-tariff-quotes`), and, in a separate
 //! function with write access, the publisher's edition writes.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::Arc;
 
 use http::{header, Method, StatusCode};
 use rust_decimal::Decimal;
@@ -19,6 +18,8 @@ use shared::routing::{Access, ApiRequest, HandlerResult, Route, Router};
 use shared::storage::themes::{self as store, EditionStatus, StoredEdition};
 use shared::{ApiError, AppContext};
 use utoipa::{IntoParams, ToSchema};
+
+pub mod editions_cache;
 
 /// Public reads change only when an edition is published or a draft rewritten: a short
 /// shared cache plus ETag revalidation.
@@ -213,17 +214,6 @@ fn cacheable_json<T: Serialize>(r: &ApiRequest, body: &T) -> HandlerResult {
     cacheable(r, "application/json", text)
 }
 
-/// Parsed documents of published editions, by edition id. A published edition never changes
-/// (writing one is a 409), so a warm function keeps each for its lifetime: a read then costs
-/// one small GetItem of the latest-edition pointer, not that plus a 50 KB edition read and
-/// parse. Only published editions enter, so the map is bounded by what was ever published
-/// (a few per year, ~0.2 MB each parsed); drafts are always read from the table. The key
-/// includes the table name because tests run many tables in one process.
-static PUBLISHED: LazyLock<Mutex<HashMap<EditionKey, Arc<EditionDocument>>>> = LazyLock::new(Default::default);
-
-/// (table name, edition id).
-type EditionKey = (String, String);
-
 /// The published edition a read asks for (`requested`, refused at `pointer` when it is not a
 /// published edition), else the latest. Drafts are only readable through
 /// `/v1/themes/editions/{edition}`.
@@ -236,19 +226,10 @@ async fn published_edition(
         Some(id) => id.to_owned(),
         None => store::latest_published_id(ctx).await?.ok_or(ApiError::NotFound)?,
     };
-    let key = (ctx.table.clone(), id);
-    let cached = PUBLISHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&key).cloned();
-    if let Some(doc) = cached {
-        return Ok(doc);
-    }
-    match store::get_edition(ctx, &key.1).await? {
-        Some(stored) if stored.status == EditionStatus::Published => {
-            let doc = Arc::new(stored.document()?);
-            PUBLISHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(key, doc.clone());
-            Ok(doc)
-        }
-        _ if requested.is_some() => Err(ApiError::field(pointer, format!("no published edition {:?}", key.1))),
-        _ => Err(ApiError::NotFound),
+    match editions_cache::PUBLISHED.get_or_load(ctx, &id).await? {
+        Some(doc) => Ok(doc),
+        None if requested.is_some() => Err(ApiError::field(pointer, format!("no published edition {id:?}"))),
+        None => Err(ApiError::NotFound),
     }
 }
 
