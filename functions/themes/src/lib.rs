@@ -7,7 +7,6 @@ use std::sync::Arc;
 use http::{header, Method, StatusCode};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use shared::auth::Role;
 use shared::domain::themes::{
     change_summary, compare_tariffs, seed_edition, Cell, ChangeSummary, EditionDocument, ProviderProfile, TariffRule,
     Theme, ThemeId, Zorgkantoor, ZorgkantoorId, ZorgkantoorQuote,
@@ -20,6 +19,10 @@ use shared::{ApiError, AppContext};
 use utoipa::{IntoParams, ToSchema};
 
 pub mod editions_cache;
+pub mod publisher;
+
+/// At the crate root too, for the local gateway, which serves both functions' routes.
+pub use publisher::publisher_router;
 
 /// Public reads change only when an edition is published or a draft rewritten: a short
 /// shared cache plus ETag revalidation.
@@ -40,21 +43,6 @@ pub fn router() -> Router {
             Route::new(Method::GET, "/v1/themes/editions", Access::Public, |r| Box::pin(list_editions(r))),
             Route::new(Method::GET, "/v1/themes/editions/{edition}", Access::Public, |r| Box::pin(get_edition(r))),
             Route::new(Method::POST, "/v1/wlz-tariff-quotes", Access::Public, |r| Box::pin(create_wlz_tariff_quote(r))),
-        ],
-    )
-}
-
-/// The publisher's routes (function `themes-publisher`, write access, role publisher).
-pub fn publisher_router() -> Router {
-    Router::new(
-        "themes-publisher",
-        vec![
-            Route::new(Method::PUT, "/v1/themes/editions/{edition}", Access::Authenticated, |r| {
-                Box::pin(put_edition(r))
-            }),
-            Route::new(Method::POST, "/v1/themes/editions/{edition}/publish", Access::Authenticated, |r| {
-                Box::pin(publish_edition(r))
-            }),
         ],
     )
 }
@@ -95,7 +83,7 @@ pub struct EditionSummary {
 }
 
 impl EditionSummary {
-    fn of(e: &StoredEdition, latest: Option<&str>) -> Self {
+    pub(crate) fn of(e: &StoredEdition, latest: Option<&str>) -> Self {
         EditionSummary {
             edition: e.edition.clone(),
             title: e.title.clone(),
@@ -237,7 +225,7 @@ fn zorgkantoor_param(r: &ApiRequest) -> Result<ZorgkantoorId, ApiError> {
     ZorgkantoorId::parse(r.param("id")).ok_or(ApiError::NotFound)
 }
 
-fn edition_param(r: &ApiRequest) -> Result<String, ApiError> {
+pub(crate) fn edition_param(r: &ApiRequest) -> Result<String, ApiError> {
     let id = r.param("edition");
     if shared::domain::themes::valid_edition_id(id) {
         Ok(id.to_owned())
@@ -546,78 +534,6 @@ pub async fn create_wlz_tariff_quote(r: ApiRequest) -> HandlerResult {
     )
 }
 
-// ---------------------------------------------------------------------------------------------
-// Publisher writes
-
-/// Writes a draft edition (validated). A published edition is immutable: 409.
-#[utoipa::path(
-    put,
-    path = "/v1/themes/editions/{edition}",
-    operation_id = "putThemeEdition",
-    tag = "themes",
-    security(("bearer" = [])),
-    params(("edition" = String, Path, description = "The edition id; must equal the body's `edition`", example = "2024-01")),
-    request_body(content = EditionDocument, description = "The whole edition document; its `edition` must equal the path's.", example = shared::domain::themes::example_edition),
-    responses(
-        (status = 200, description = "The draft was replaced", body = EditionView),
-        (status = 201, description = "The draft was created", body = EditionView),
-        (status = 400, description = "Malformed JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a publisher", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The edition is published and immutable", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid edition (pointer names the field)", body = shared::Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn put_edition(r: ApiRequest) -> HandlerResult {
-    r.claims()?.require_role(&[Role::Publisher])?;
-    let id = edition_param(&r)?;
-    let doc: EditionDocument = parse_json(&r.req)?;
-    if doc.edition != id {
-        return Err(ApiError::field("/edition", format!("must equal the edition in the path ({id})")));
-    }
-    doc.validate()?;
-    let base = match store::latest_published(&r.ctx).await? {
-        Some(e) if e.edition != id => Some(e.document()?),
-        _ => None,
-    };
-    let summary = change_summary(base.as_ref(), &doc);
-    let now = chrono::Utc::now();
-    let stored = StoredEdition::new(&doc, summary, EditionStatus::Draft, now, None)?;
-    let created = store::put_draft(&r.ctx, stored).await?;
-    let stored = store::get_edition(&r.ctx, &id).await?.ok_or_else(|| ApiError::internal("draft vanished"))?;
-    let latest = store::latest_published_id(&r.ctx).await?;
-    let view = EditionView { summary: EditionSummary::of(&stored, latest.as_deref()), document: stored.document()? };
-    let response = json(if created { StatusCode::CREATED } else { StatusCode::OK }, &view)?;
-    with_header(response, header::LOCATION, &format!("/v1/themes/editions/{id}"))
-}
-
-/// Publishes a draft edition: it becomes the latest published and immutable.
-#[utoipa::path(
-    post,
-    path = "/v1/themes/editions/{edition}/publish",
-    operation_id = "publishThemeEdition",
-    tag = "themes",
-    security(("bearer" = [])),
-    params(("edition" = String, Path, description = "The draft edition id", example = "2024-01")),
-    responses(
-        (status = 200, description = "Published", body = EditionView),
-        (status = 401, description = "Missing or invalid token", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a publisher", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown edition", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already published", body = shared::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Malformed edition id", body = shared::Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn publish_edition(r: ApiRequest) -> HandlerResult {
-    r.claims()?.require_role(&[Role::Publisher])?;
-    let id = edition_param(&r)?;
-    let stored = store::publish(&r.ctx, &id, chrono::Utc::now()).await?;
-    let view = EditionView { summary: EditionSummary::of(&stored, Some(id.as_str())), document: stored.document()? };
-    json(StatusCode::OK, &view)
-}
-
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(
@@ -628,8 +544,8 @@ pub async fn publish_edition(r: ApiRequest) -> HandlerResult {
         list_editions,
         get_edition,
         create_wlz_tariff_quote,
-        put_edition,
-        publish_edition
+        publisher::put_edition,
+        publisher::publish_edition
     ),
     tags((name = "themes", description = "The zorgkantoren's Wlz contracting themes 2024-2026: the published table, its tariff rules, editions and a tariff comparison."))
 )]
