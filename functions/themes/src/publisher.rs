@@ -9,7 +9,7 @@ use shared::routing::{Access, ApiRequest, HandlerResult, Route, Router};
 use shared::storage::themes::{self as store, EditionStatus, StoredEdition};
 use shared::ApiError;
 
-use crate::{edition_param, EditionSummary, EditionView};
+use crate::editions::{edition_param, EditionSummary, EditionView};
 
 /// The publisher's routes (function `themes-publisher`, write access, role publisher).
 pub fn publisher_router() -> Router {
