@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    edge::routing::run_lambda(themes::publisher_router()).await
+    edge::routing::run_lambda(themes::publisher::publisher_router()).await
 }

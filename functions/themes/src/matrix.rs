@@ -1,0 +1,155 @@
+//! The themes matrix of a published edition (`/v1/themes`) and one zorgkantoor's column of it
+//! (`/v1/zorgkantoren/{id}/themes`), as JSON or, for spreadsheets, CSV.
+
+use domain::themes::{Cell, EditionDocument, Theme, ThemeId, Zorgkantoor, ZorgkantoorId};
+use edge::http::{accepts, Query};
+use edge::routing::{ApiRequest, HandlerResult};
+use edge::ApiError;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::cacheable::{cacheable, cacheable_json};
+use crate::csv::cells_csv;
+use crate::editions::{published_edition, EditionQuery};
+use crate::zorgkantoren::zorgkantoor_param;
+
+/// The media type in `Accept` that asks for the CSV rendering instead of JSON.
+const CSV: &str = "text/csv";
+
+/// The matrix (or a filtered part of it) of an edition.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThemesMatrix {
+    pub edition: String,
+    pub title: String,
+    pub period: domain::themes::Period,
+    pub as_of: chrono::NaiveDate,
+    pub themes: Vec<Theme>,
+    pub zorgkantoren: Vec<Zorgkantoor>,
+    /// Cells in theme order, then column order.
+    pub cells: Vec<Cell>,
+}
+
+/// Filters of the matrix.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ThemesQuery {
+    /// Only these themes (repeatable, or comma-separated).
+    #[param(example = json!(["bekostiging-en-tarieven", "technologie"]))]
+    pub theme: Option<Vec<ThemeId>>,
+    /// Only these zorgkantoren (repeatable, or comma-separated).
+    #[param(example = json!(["cz", "zilveren-kruis"]))]
+    pub zorgkantoor: Option<Vec<ZorgkantoorId>>,
+    /// A published edition (default: the latest published).
+    #[param(example = "2023-07")]
+    pub edition: Option<String>,
+}
+
+const KNOWN_ZORGKANTOREN: &str =
+    "a known zorgkantoor (zilveren-kruis, vgz, menzis, cz, salland, dsw, zorg-en-zekerheid)";
+const KNOWN_THEMES: &str = "a known theme (algemeen, kwaliteit, behandeling-en-mgz, bekostiging-en-tarieven, duurzaamheid, technologie, overig)";
+
+fn parse_list<T>(q: &Query, name: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<Vec<T>, ApiError> {
+    q.all(name)
+        .into_iter()
+        .map(|v| parse(v).ok_or_else(|| ApiError::field(format!("/query/{name}"), format!("{v:?} is not {what}"))))
+        .collect()
+}
+
+/// Cells in theme order, then column order, keeping only the chosen themes and zorgkantoren.
+pub(crate) fn ordered_cells(doc: &EditionDocument, themes: &[ThemeId], zorgkantoren: &[ZorgkantoorId]) -> Vec<Cell> {
+    let mut cells = Vec::new();
+    for theme in ThemeId::ALL {
+        if !themes.is_empty() && !themes.contains(&theme) {
+            continue;
+        }
+        for z in &doc.zorgkantoren {
+            if !zorgkantoren.is_empty() && !zorgkantoren.contains(&z.id) {
+                continue;
+            }
+            if let Some(cell) = doc.cell(z.id, theme) {
+                cells.push(cell.clone());
+            }
+        }
+    }
+    cells
+}
+
+/// The matrix as JSON, or as CSV when the client asks for it.
+fn matrix_response(
+    r: &ApiRequest,
+    doc: &EditionDocument,
+    themes: Vec<Theme>,
+    cells: Vec<Cell>,
+    zorgkantoren: Vec<Zorgkantoor>,
+) -> HandlerResult {
+    if accepts(&r.req, CSV) {
+        return cacheable(r, "text/csv; charset=utf-8", cells_csv(&doc.edition, &cells)?);
+    }
+    cacheable_json(
+        r,
+        &ThemesMatrix {
+            edition: doc.edition.clone(),
+            title: doc.title.clone(),
+            period: doc.period,
+            as_of: doc.as_of,
+            themes,
+            zorgkantoren,
+            cells,
+        },
+    )
+}
+
+/// One column of the table: a zorgkantoor's cells on every theme.
+#[utoipa::path(
+    get,
+    path = "/v1/zorgkantoren/{id}/themes",
+    operation_id = "getZorgkantoorThemes",
+    tag = "themes",
+    params(("id" = ZorgkantoorId, Path, description = "The zorgkantoor's slug", example = "zorg-en-zekerheid"), EditionQuery),
+    responses(
+        (status = 200, description = "The column; `Accept: text/csv` gives one row per point (edition, zorgkantoor, theme, point, text)",
+            content((ThemesMatrix = "application/json"), (String = "text/csv", example = json!("edition,zorgkantoor,theme,point,text\r\n2023-07,zorg-en-zekerheid,algemeen,1,Essentieel is samenwerking in de hele keten en over de zorgdomeinen heen.\r\n"))),
+            headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
+        (status = 304, description = "The client's copy (If-None-Match) is current"),
+        (status = 404, description = "Unknown zorgkantoor", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown query parameter or edition", body = edge::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_zorgkantoor_themes(r: ApiRequest) -> HandlerResult {
+    let id = zorgkantoor_param(&r)?;
+    let q = Query::of(&r.req);
+    q.only(&["edition"])?;
+    let doc = published_edition(&r.ctx, q.first("edition"), "/query/edition").await?;
+    let z = doc.zorgkantoor(id).cloned().ok_or(ApiError::NotFound)?;
+    let cells = ordered_cells(&doc, &[], &[id]);
+    matrix_response(&r, &doc, doc.themes.clone(), cells, vec![z])
+}
+
+/// The themes matrix of the latest published edition, filtered by theme and zorgkantoor.
+#[utoipa::path(
+    get,
+    path = "/v1/themes",
+    operation_id = "getThemes",
+    tag = "themes",
+    params(ThemesQuery),
+    responses(
+        (status = 200, description = "The matrix; `Accept: text/csv` gives one row per point (edition, zorgkantoor, theme, point, text)",
+            content((ThemesMatrix = "application/json"), (String = "text/csv", example = json!("edition,zorgkantoor,theme,point,text\r\n2023-07,cz,bekostiging-en-tarieven,3,\"Opslag voor gebruik van bewezen effectieve arbeidsbesparende technologie: +0,1%\"\r\n"))),
+            headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
+        (status = 304, description = "The client's copy (If-None-Match) is current"),
+        (status = 404, description = "Nothing is published yet", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown theme, zorgkantoor, edition or query parameter", body = edge::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_themes(r: ApiRequest) -> HandlerResult {
+    let q = Query::of(&r.req);
+    q.only(&["theme", "zorgkantoor", "edition"])?;
+    let themes = parse_list(&q, "theme", ThemeId::parse, KNOWN_THEMES)?;
+    let zorgkantoren = parse_list(&q, "zorgkantoor", ZorgkantoorId::parse, KNOWN_ZORGKANTOREN)?;
+    let doc = published_edition(&r.ctx, q.first("edition"), "/query/edition").await?;
+    let cells = ordered_cells(&doc, &themes, &zorgkantoren);
+    let columns =
+        doc.zorgkantoren.iter().filter(|z| zorgkantoren.is_empty() || zorgkantoren.contains(&z.id)).cloned().collect();
+    let rows = doc.themes.iter().filter(|t| themes.is_empty() || themes.contains(&t.id)).cloned().collect();
+    matrix_response(&r, &doc, rows, cells, columns)
+}
