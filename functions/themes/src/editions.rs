@@ -13,7 +13,6 @@ use storage::themes::{self as store, StoredEdition};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::cacheable::cacheable_json;
-use crate::editions_cache;
 
 /// An edition's metadata and its change summary.
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,7 +87,7 @@ pub(crate) async fn published_edition(
         Some(id) => id.to_owned(),
         None => store::latest_published_id(ctx).await?.ok_or(ApiError::NotFound)?,
     };
-    match editions_cache::PUBLISHED.get_or_load(ctx, &id).await? {
+    match ctx.editions.get_or_load(ctx, &id).await? {
         Some(doc) => Ok(doc),
         None if requested.is_some() => Err(ApiError::field(pointer, format!("no published edition {id:?}"))),
         None => Err(ApiError::NotFound),

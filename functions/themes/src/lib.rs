@@ -12,7 +12,6 @@ use storage::themes::{self as store, StoredEdition};
 pub mod cacheable;
 pub mod csv;
 pub mod editions;
-pub mod editions_cache;
 pub mod matrix;
 pub mod publisher;
 pub mod wlz_quotes;

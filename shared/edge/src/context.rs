@@ -1,23 +1,27 @@
 //! What a function builds once at cold start and every handler borrows: the store and the
-//! process-wide caches. Cheap to clone (the SDK client is an `Arc` inside).
+//! caches that live as long as the warm function. Cheap to clone (`Arc`s inside).
 
 use std::ops::Deref;
+use std::sync::Arc;
 
+use storage::published_editions::PublishedEditions;
 use storage::Store;
 
 #[derive(Clone, Debug)]
 pub struct AppContext {
     pub store: Store,
+    /// Published themes editions of this store's table (they never change once published).
+    pub editions: Arc<PublishedEditions>,
 }
 
 impl AppContext {
     /// Builds the context from the environment: the expensive part of a cold start.
     pub async fn from_env() -> Self {
-        Self { store: Store::from_env().await }
+        Self::new(Store::from_env().await)
     }
 
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self { store, editions: Arc::default() }
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod config;
 pub mod keys;
 pub mod proposals;
+pub mod published_editions;
 pub mod quotes;
 pub mod table;
 pub mod themes;
