@@ -5,6 +5,7 @@
 //! drift test proves it equals what [`spec::generate`] builds from the code.
 
 pub mod page;
+pub mod problems;
 pub mod spec;
 
 use domain::identity::Role;
@@ -90,8 +91,6 @@ pub struct Me {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's verified claims", body = Me),
-        (status = 401, description = "Missing, expired or invalid token", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's role or org is not usable", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn me(r: ApiRequest) -> edge::routing::HandlerResult {

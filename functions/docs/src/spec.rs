@@ -78,6 +78,7 @@ pub fn generate() -> OpenApiDoc {
     doc.merge(quotes::ApiDoc::openapi());
     doc.merge(themes::ApiDoc::openapi());
     ExplicitPublicSecurity.modify(&mut doc);
+    crate::problems::add_shared_problems(&mut doc);
     doc
 }
 

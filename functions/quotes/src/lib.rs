@@ -34,13 +34,7 @@ pub fn router() -> Router {
     responses(
         (status = 201, description = "The computed quote, stored for the caller's organisation", body = Quote,
             headers(("Location" = String, description = "URL of the new quote"), ("ETag" = String, description = "Entity tag of the quote"))),
-        (status = 400, description = "Malformed JSON", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, expired or invalid token", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's role or org is not usable", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body larger than 256 KiB", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid request; `errors` names every invalid field by JSON pointer. Nothing is stored.", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The data store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_quote(r: ApiRequest) -> HandlerResult {
@@ -76,10 +70,7 @@ pub async fn create_quote(r: ApiRequest) -> HandlerResult {
     responses(
         (status = 200, description = "The quote", body = Quote, headers(("ETag" = String, description = "Entity tag of the quote"))),
         (status = 304, description = "The cached copy named by If-None-Match is current"),
-        (status = 401, description = "Missing, expired or invalid token", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token's role or org is not usable", body = edge::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No quote with this id for the caller's organisation", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The data store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_quote(r: ApiRequest) -> HandlerResult {

@@ -39,12 +39,8 @@ pub fn publisher_router() -> Router {
     responses(
         (status = 200, description = "The draft was replaced", body = EditionView),
         (status = 201, description = "The draft was created", body = EditionView),
-        (status = 400, description = "Malformed JSON", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a publisher", body = edge::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The edition is published and immutable", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid edition (pointer names the field)", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -81,7 +77,6 @@ pub async fn put_edition(r: ApiRequest) -> HandlerResult {
     params(("edition" = String, Path, description = "The draft edition id", example = "2024-01")),
     responses(
         (status = 200, description = "Published", body = EditionView),
-        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a publisher", body = edge::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown edition", body = edge::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already published", body = edge::Problem, content_type = "application/problem+json"),

@@ -65,10 +65,7 @@ pub struct WlzTariffQuote {
     request_body(content = WlzTariffQuoteRequest, example = wlz_tariff_quote_example),
     responses(
         (status = 200, description = "The comparison, in the table's column order", body = WlzTariffQuote),
-        (status = 400, description = "Malformed JSON", body = edge::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Nothing is published yet", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field (pointer names it)", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]

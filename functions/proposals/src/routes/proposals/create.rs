@@ -50,13 +50,8 @@ use crate::write::{write, Target};
     responses(
         (status = 201, description = "Created; Location and ETag name it", body = Proposal,
             headers(("Location" = String, description = "The new proposal's URL"), ("ETag" = String, description = "Its version"))),
-        (status = 400, description = "Malformed JSON", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is not an IGO", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 256 KiB", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid proposal (the errors name the fields), a `from_quote` that is not one of your organisation's quotes or gives no valid lines (named `/from_quote`), or an Idempotency-Key reused with another body", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_proposal(r: ApiRequest) -> HandlerResult {

@@ -22,10 +22,8 @@ use crate::idempotency::Answer;
     responses(
         (status = 200, description = "The proposal", body = Proposal, headers(("ETag" = String, description = "Its version"))),
         (status = 304, description = "Your copy is current"),
-        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is neither an IGO nor an insurer", body = edge::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such proposal of yours", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_proposal(r: ApiRequest) -> HandlerResult {

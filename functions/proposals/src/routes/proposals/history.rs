@@ -29,10 +29,8 @@ pub struct ProposalHistory {
     params(("id" = String, Path, description = "The proposal's id")),
     responses(
         (status = 200, description = "History entries and versions, oldest first", body = ProposalHistory),
-        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is neither an IGO nor an insurer", body = edge::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such proposal of yours", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn proposal_history(r: ApiRequest) -> HandlerResult {

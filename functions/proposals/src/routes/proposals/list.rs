@@ -43,10 +43,8 @@ pub struct ProposalList {
     ),
     responses(
         (status = 200, description = "A page of proposals, newest first", body = ProposalList),
-        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is neither an IGO nor an insurer", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid query parameter", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_proposals(r: ApiRequest) -> HandlerResult {

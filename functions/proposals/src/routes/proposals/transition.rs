@@ -41,17 +41,12 @@ use crate::write::{write, Target};
     )),
     responses(
         (status = 200, description = "The new version", body = Proposal, headers(("ETag" = String, description = "Its version"))),
-        (status = 400, description = "Malformed JSON", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = edge::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is neither an IGO nor an insurer", body = edge::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such proposal of yours", body = edge::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The lifecycle or the caller's role does not allow this action now", body = edge::Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale: the proposal changed", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 256 KiB", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid request (unknown action, missing reason or counter lines...)", body = edge::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The store is unavailable; retry", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn transition_proposal(r: ApiRequest) -> HandlerResult {

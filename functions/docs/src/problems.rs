@@ -1,0 +1,115 @@
+//! The problem responses that follow from what an operation is, added to every operation in
+//! one pass over the merged spec instead of being copied into each `#[utoipa::path]`: a copy
+//! per operation drifted into three wordings of "body too large" and two of "store
+//! unavailable". Operation-specific problems (404, 409, 412, 428, a 403 naming the role it
+//! needs, a 422 saying what is validated) stay with their operation.
+
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
+
+use edge::error::PROBLEM_CONTENT_TYPE;
+use edge::http::MAX_BODY_BYTES;
+
+/// What an operation is, as far as its shared problems go.
+struct Kind {
+    /// It needs a bearer token.
+    secured: bool,
+    /// It reads a JSON request body.
+    has_body: bool,
+    /// It reads or writes the table (every operation but the API's own description and `me`).
+    uses_store: bool,
+}
+
+impl Kind {
+    fn of(operation: &Operation) -> Kind {
+        let tags = operation.tags.as_deref().unwrap_or_default();
+        Kind {
+            secured: operation.security.as_ref().is_some_and(|s| !s.is_empty()),
+            has_body: operation.request_body.is_some(),
+            uses_store: !tags.iter().any(|t| t == "meta"),
+        }
+    }
+}
+
+fn problem(description: &str) -> ResponseBuilder {
+    ResponseBuilder::new()
+        .description(description)
+        .content(PROBLEM_CONTENT_TYPE, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+}
+
+fn with_header(builder: ResponseBuilder, name: &str, description: &str) -> Response {
+    let header = HeaderBuilder::new()
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .description(Some(description));
+    builder.header(name, header.build()).build()
+}
+
+/// The shared problems of an operation of this kind: (status, response). The first group
+/// always replaces what an operation says (one wording each); the second is added where the
+/// operation does not say something more precise.
+fn shared_problems(kind: &Kind) -> (Vec<(&'static str, Response)>, Vec<(&'static str, Response)>) {
+    let mut always = Vec::new();
+    let mut unless_stated = Vec::new();
+    if kind.has_body {
+        always.push(("400", problem("Malformed JSON: the body is not one well-formed JSON value").build()));
+        always.push(("413", problem(&format!("Body larger than {} KiB", MAX_BODY_BYTES / 1024)).build()));
+        always.push(("415", problem("Body is not JSON (send `Content-Type: application/json`)").build()));
+        unless_stated.push((
+            "422",
+            problem("Invalid request; `errors` names every invalid field by JSON pointer. Nothing is stored.").build(),
+        ));
+    }
+    if kind.secured {
+        always.push((
+            "401",
+            with_header(
+                problem("Missing, expired or invalid token"),
+                "WWW-Authenticate",
+                "`Bearer`: send a valid token in `Authorization`",
+            ),
+        ));
+        unless_stated.push((
+            "403",
+            problem("The token is valid, but the caller's role or organisation may not use this operation").build(),
+        ));
+    }
+    if kind.uses_store {
+        always.push((
+            "503",
+            with_header(
+                problem("The data store is unavailable; retry after `Retry-After` seconds"),
+                "Retry-After",
+                "Seconds to wait before retrying",
+            ),
+        ));
+    }
+    (always, unless_stated)
+}
+
+/// Adds the shared problems to every operation (responses are a sorted map: status order).
+pub fn add_shared_problems(openapi: &mut OpenApi) {
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let (always, unless_stated) = shared_problems(&Kind::of(operation));
+            let responses = &mut operation.responses.responses;
+            for (status, response) in always {
+                responses.insert(status.to_owned(), RefOr::T(response));
+            }
+            for (status, response) in unless_stated {
+                responses.entry(status.to_owned()).or_insert(RefOr::T(response));
+            }
+        }
+    }
+}
