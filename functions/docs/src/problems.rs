@@ -33,6 +33,9 @@ impl Kind {
     }
 }
 
+/// Problem responses by status code.
+type Problems = Vec<(&'static str, Response)>;
+
 fn problem(description: &str) -> ResponseBuilder {
     ResponseBuilder::new()
         .description(description)
@@ -49,7 +52,7 @@ fn with_header(builder: ResponseBuilder, name: &str, description: &str) -> Respo
 /// The shared problems of an operation of this kind: (status, response). The first group
 /// always replaces what an operation says (one wording each); the second is added where the
 /// operation does not say something more precise.
-fn shared_problems(kind: &Kind) -> (Vec<(&'static str, Response)>, Vec<(&'static str, Response)>) {
+fn shared_problems(kind: &Kind) -> (Problems, Problems) {
     let mut always = Vec::new();
     let mut unless_stated = Vec::new();
     if kind.has_body {
