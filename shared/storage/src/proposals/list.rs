@@ -1,0 +1,216 @@
+//! Listings of proposals: the 8 list entries each proposal keeps (one per filter combination)
+//! and the Query that reads one page of one GSI partition, with its opaque cursor.
+
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::types::AttributeValue;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+
+use super::{keys, Item};
+use crate::table::{GSI1, GSI2};
+use crate::{mapping_error, store_error, Store, StoreError};
+use domain::proposal::{Proposal, ProposalSummary, Status};
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct ListItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: String,
+    #[serde(rename = "GSI1PK")]
+    gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    gsi1sk: String,
+    #[serde(rename = "GSI2PK", default, skip_serializing_if = "Option::is_none")]
+    gsi2pk: Option<String>,
+    #[serde(rename = "GSI2SK", default, skip_serializing_if = "Option::is_none")]
+    gsi2sk: Option<String>,
+    summary: ProposalSummary,
+}
+
+/// Which side's list a caller reads, and the filters it gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListSide {
+    /// An IGO's proposals (its AGB code); counterparty filter: the insurer's UZOVI code.
+    Igo(String),
+    /// An insurer's proposals (its UZOVI code); counterparty filter: the IGO's AGB code.
+    Insurer(String),
+}
+
+/// The filters of a listing; each combination is its own GSI partition.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    pub status: Option<Status>,
+    pub year: Option<i32>,
+    pub counterparty: Option<String>,
+}
+
+/// The partition key of one list partition.
+fn list_partition(side: &str, owner: &str, filter: &ListFilter) -> String {
+    keys::list_partition(side, owner, filter.status.map(Status::as_str), filter.year, filter.counterparty.as_deref())
+}
+
+/// The 8 list entries of a proposal, one per filter combination.
+pub(super) fn list_items(proposal: &Proposal) -> Vec<ListItem> {
+    let pk = keys::pk(&proposal.id);
+    (0u8..8)
+        .map(|mask| {
+            let pick = |bit: u8| mask & bit != 0;
+            let igo_filter = ListFilter {
+                status: pick(1).then_some(proposal.status),
+                year: pick(2).then_some(proposal.year),
+                counterparty: pick(4).then(|| proposal.insurer.uzovi.to_string()),
+            };
+            let insurer_filter =
+                ListFilter { counterparty: pick(4).then(|| proposal.igo.agb.to_string()), ..igo_filter.clone() };
+            let insurer_sees = proposal.submitted_at.is_some();
+            ListItem {
+                pk: pk.clone(),
+                sk: keys::list_sk(mask),
+                entity: "proposal_list".into(),
+                gsi1pk: list_partition("IGO", proposal.igo.agb.as_str(), &igo_filter),
+                gsi1sk: proposal.id.clone(),
+                gsi2pk: insurer_sees.then(|| list_partition("INS", proposal.insurer.uzovi.as_str(), &insurer_filter)),
+                gsi2sk: insurer_sees.then(|| proposal.id.clone()),
+                summary: proposal.summary(),
+            }
+        })
+        .collect()
+}
+
+/// One page of a listing and the cursor of the next, if there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub items: Vec<ProposalSummary>,
+    pub next_cursor: Option<String>,
+}
+
+/// A cursor is the last id of a page plus a tag of the partition it belongs to, so a cursor
+/// replayed with other filters is refused rather than silently skipping items.
+fn partition_tag(partition: &str) -> String {
+    let digest = sha2::Sha256::digest(partition.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..6])
+}
+
+fn encode_cursor(partition: &str, id: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{id}.{}", partition_tag(partition)))
+}
+
+fn decode_cursor(partition: &str, cursor: &str) -> Result<String, StoreError> {
+    let invalid = || StoreError::InvalidCursor;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let (id, tag) = text.split_once('.').ok_or_else(invalid)?;
+    if tag != partition_tag(partition) || ulid::Ulid::from_string(id).is_err() {
+        return Err(invalid());
+    }
+    Ok(id.to_owned())
+}
+
+/// The Query behind one listing page: which GSI partition, and where the page starts.
+/// `list` sends it; `store-probe` sends the same request raw, to compare with the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    index: crate::table::IndexDefinition,
+    partition: String,
+    /// The id after which the page starts (from the cursor), newest first.
+    after: Option<String>,
+}
+
+impl ListQuery {
+    /// Resolves a side, its filters and an optional cursor (422 for a cursor of another listing).
+    pub fn new(side: &ListSide, filter: &ListFilter, cursor: Option<&str>) -> Result<Self, StoreError> {
+        let (index, partition) = match side {
+            ListSide::Igo(agb) => (GSI1, list_partition("IGO", agb, filter)),
+            ListSide::Insurer(uzovi) => (GSI2, list_partition("INS", uzovi, filter)),
+        };
+        let after = cursor.map(|c| decode_cursor(&partition, c)).transpose()?;
+        Ok(ListQuery { index, partition, after })
+    }
+
+    /// The Query of at most `limit` list entries, newest first. The cursor's id is a bound in
+    /// the key condition (`sort key < id`: ids are unique in a partition, so this is exactly
+    /// "after the cursor"), not an ExclusiveStartKey: both cost one page on DynamoDB, but
+    /// DynamoDB Local walks the partition up to an ExclusiveStartKey, which made a page deep
+    /// in 10,000 proposals 2-3x slower than the first (measured, BENCHMARKS.md). `start` is a
+    /// LastEvaluatedKey, for the rare page the store cut short.
+    pub fn request(&self, store: &Store, limit: usize, start: Option<Item>) -> QueryFluentBuilder {
+        let query = store
+            .dynamo
+            .query()
+            .table_name(&store.table)
+            .index_name(self.index.name)
+            .expression_attribute_names("#pk", self.index.partition_key)
+            .expression_attribute_values(":pk", AttributeValue::S(self.partition.clone()))
+            .scan_index_forward(false)
+            .limit(limit as i32)
+            .set_exclusive_start_key(start);
+        match &self.after {
+            None => query.key_condition_expression("#pk = :pk"),
+            Some(id) => query
+                .key_condition_expression("#pk = :pk AND #sk < :after")
+                .expression_attribute_names("#sk", self.index.sort_key)
+                .expression_attribute_values(":after", AttributeValue::S(id.clone())),
+        }
+    }
+}
+
+/// One page of a side's proposals with `filter`, newest first: a Query on one GSI partition.
+pub async fn list(
+    store: &Store,
+    side: &ListSide,
+    filter: &ListFilter,
+    limit: usize,
+    cursor: Option<&str>,
+) -> Result<Page, StoreError> {
+    let query = ListQuery::new(side, filter, cursor)?;
+    // One item more than asked tells whether another page exists, without an empty last page.
+    let want = limit + 1;
+    let mut items: Vec<ProposalSummary> = Vec::with_capacity(want);
+    let mut start = None;
+    loop {
+        let page = query.request(store, want - items.len(), start).send().await.map_err(store_error)?;
+        for item in page.items.unwrap_or_default() {
+            let entry: ListItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
+            items.push(entry.summary);
+        }
+        start = page.last_evaluated_key;
+        if items.len() >= want || start.is_none() {
+            break;
+        }
+    }
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|last| encode_cursor(&query.partition, &last.id))
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_belong_to_their_partition() {
+        let p1 = list_partition("IGO", "12345678", &ListFilter::default());
+        let p2 = list_partition("IGO", "12345678", &ListFilter { year: Some(2026), ..Default::default() });
+        let id = ulid::Ulid::new().to_string();
+        let cursor = encode_cursor(&p1, &id);
+        assert_eq!(decode_cursor(&p1, &cursor).unwrap(), id);
+        assert_eq!(decode_cursor(&p2, &cursor).unwrap_err(), StoreError::InvalidCursor);
+        assert_eq!(decode_cursor(&p1, "garbage!").unwrap_err(), StoreError::InvalidCursor);
+        assert_eq!(decode_cursor(&p1, &encode_cursor(&p1, "not-a-ulid")).unwrap_err(), StoreError::InvalidCursor);
+    }
+
+    #[test]
+    fn partitions_name_every_filter() {
+        let filter =
+            ListFilter { status: Some(Status::UnderReview), year: Some(2026), counterparty: Some("3311".into()) };
+        assert_eq!(list_partition("IGO", "12345678", &filter), "PLIST#IGO#12345678#S#under_review#Y#2026#C#3311");
+        assert_eq!(list_partition("INS", "3311", &ListFilter::default()), "PLIST#INS#3311#S#*#Y#*#C#*");
+    }
+}

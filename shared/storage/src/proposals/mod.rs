@@ -1,0 +1,285 @@
+//! Storage of proposals: key layout, the one-transaction write of a change, and the listings.
+//!
+//! Key layout (all keys are strings; `{v}` is the version zero-padded to 10 digits):
+//!
+//! | item              | PK                                  | SK               | GSI keys |
+//! |-------------------|-------------------------------------|------------------|----------|
+//! | current state     | `PROPOSAL#{id}`                     | `CURRENT`        | none     |
+//! | version snapshot  | `PROPOSAL#{id}`                     | `VERSION#{v}`    | none     |
+//! | history entry     | `PROPOSAL#{id}`                     | `HISTORY#{v}`    | none     |
+//! | list entry (×8)   | `PROPOSAL#{id}`                     | `LIST#{mask}`    | GSI1 (IGO), GSI2 (insurer) |
+//! | idempotency       | `IDEMPOTENCY#{role}#{org}#{key}`    | `IDEMPOTENCY`    | none; TTL `expires_at` |
+//!
+//! Listings are Queries on one exact GSI partition, newest first (the sort key is the ULID id),
+//! never a Scan and never a FilterExpression, so a page costs the same whatever the table holds
+//! and however rare the filter. Each proposal keeps 8 small list entries, one per combination
+//! of the filters status, year and counterparty (`mask` bits 1, 2, 4); each entry carries the
+//! proposal's summary and, in its GSI partition keys, the filter values its mask selects
+//! (`*` for the others):
+//!
+//! - GSI1PK `PLIST#IGO#{agb}#S#{status|*}#Y#{year|*}#C#{uzovi|*}`, GSI1SK `{id}`
+//! - GSI2PK `PLIST#INS#{uzovi}#S#{status|*}#Y#{year|*}#C#{agb|*}`, GSI2SK `{id}`; left out
+//!   (sparse) until the proposal is first submitted, so an insurer never lists drafts.
+//!
+//! Every change rewrites the current item (condition: the version it read, or absent for a new
+//! proposal), adds the version snapshot and history entry (condition: absent), rewrites the 8
+//! list entries (their GSI keys follow the new status), and writes the idempotency record if
+//! the request carried a key (condition: absent or expired), all in one TransactWriteItems: a
+//! concurrent writer cannot lose an update and a crash cannot leave half a change.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+
+use crate::keys::{item_key, proposal as keys};
+use crate::table::TABLE;
+use crate::Store;
+use crate::StoreError;
+use crate::{mapping_error, store_error};
+use domain::proposal::{Change, HistoryEntry, Proposal};
+
+mod idempotency;
+mod list;
+
+use idempotency::IdempotencyItem;
+pub use idempotency::{get_idempotency, idempotency_pk, IdempotencyRecord};
+use list::list_items;
+pub use list::{list, ListFilter, ListQuery, ListSide, Page};
+
+#[derive(Serialize, Deserialize)]
+struct CurrentItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: String,
+    /// Top-level copy of the proposal's version: the write condition compares it.
+    version: u64,
+    proposal: Proposal,
+}
+
+#[derive(Serialize, Deserialize)]
+struct VersionItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: String,
+    version: u64,
+    proposal: Proposal,
+}
+
+#[derive(Serialize, Deserialize)]
+struct HistoryItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: String,
+    entry: HistoryEntry,
+}
+
+/// Why a change was not written.
+#[derive(Debug)]
+pub enum CommitError {
+    /// The current item is not at the version the change was made from (another writer won).
+    VersionConflict,
+    /// Another request with the same idempotency key was recorded first.
+    IdempotencyTaken,
+    /// A concurrent transaction touched the same items; nothing was written; try again.
+    Busy,
+    Store(StoreError),
+}
+
+/// A condition on a put: expression, names and values.
+#[derive(Default)]
+struct Condition {
+    expression: &'static str,
+    names: Vec<(&'static str, &'static str)>,
+    values: Vec<(&'static str, AttributeValue)>,
+}
+
+/// The item must not exist yet (new proposals, snapshots, history entries are immutable).
+fn absent() -> Option<Condition> {
+    Some(Condition { expression: "attribute_not_exists(PK)", ..Default::default() })
+}
+
+pub(crate) type Item = HashMap<String, AttributeValue>;
+
+fn to_item<T: Serialize>(item: &T) -> Result<Item, StoreError> {
+    serde_dynamo::to_item(item).map_err(mapping_error)
+}
+
+fn put(store: &Store, item: Item, condition: Option<Condition>) -> Result<TransactWriteItem, StoreError> {
+    let mut builder = Put::builder().table_name(&store.table).set_item(Some(item));
+    if let Some(condition) = condition {
+        builder = builder.condition_expression(condition.expression);
+        for (name, attribute) in condition.names {
+            builder = builder.expression_attribute_names(name, attribute);
+        }
+        for (name, value) in condition.values {
+            builder = builder.expression_attribute_values(name, value);
+        }
+    }
+    let put = builder.build().map_err(|e| StoreError::internal(format!("building put: {e}")))?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// The items one change writes (current, version snapshot, history entry, 8 list entries),
+/// each with the condition its put carries in the transaction.
+fn change_items(change: &Change, expected_version: Option<u64>) -> Result<Vec<(Item, Option<Condition>)>, StoreError> {
+    let proposal = &change.proposal;
+    let pk = keys::pk(&proposal.id);
+    let current = CurrentItem {
+        pk: pk.clone(),
+        sk: keys::CURRENT_SK.into(),
+        entity: "proposal".into(),
+        version: proposal.version,
+        proposal: proposal.clone(),
+    };
+    let condition = match expected_version {
+        None => absent(),
+        Some(version) => Some(Condition {
+            expression: "#version = :expected",
+            names: vec![("#version", "version")],
+            values: vec![(":expected", AttributeValue::N(version.to_string()))],
+        }),
+    };
+    let snapshot = VersionItem {
+        pk: pk.clone(),
+        sk: keys::version_sk(proposal.version),
+        entity: "proposal_version".into(),
+        version: proposal.version,
+        proposal: proposal.clone(),
+    };
+    let history = HistoryItem {
+        pk,
+        sk: keys::history_sk(proposal.version),
+        entity: "proposal_history".into(),
+        entry: change.entry.clone(),
+    };
+    let mut items =
+        vec![(to_item(&current)?, condition), (to_item(&snapshot)?, absent()), (to_item(&history)?, absent())];
+    for entry in list_items(proposal) {
+        items.push((to_item(&entry)?, None));
+    }
+    Ok(items)
+}
+
+/// The items of a new proposal exactly as `commit` writes them, without the transaction: for
+/// bulk loading benchmark data (`store-probe seed`) with BatchWriteItem. The API never uses it.
+pub fn new_proposal_items(change: &Change) -> Result<Vec<Item>, StoreError> {
+    Ok(change_items(change, None)?.into_iter().map(|(item, _)| item).collect())
+}
+
+/// Writes one change (and the idempotency record, when given) in one transaction.
+/// `expected_version` is the version the change was made from; `None` for a new proposal.
+pub async fn commit(
+    store: &Store,
+    change: &Change,
+    expected_version: Option<u64>,
+    idempotency: Option<(&str, &IdempotencyRecord)>,
+) -> Result<(), CommitError> {
+    let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut puts = Vec::with_capacity(12);
+        for (item, condition) in change_items(change, expected_version)? {
+            puts.push(put(store, item, condition)?);
+        }
+        if let Some((pk, record)) = idempotency {
+            let item = IdempotencyItem::of(pk, record);
+            let now = chrono::Utc::now().timestamp();
+            puts.push(put(
+                store,
+                to_item(&item)?,
+                Some(Condition {
+                    expression: "attribute_not_exists(PK) OR #expires < :now",
+                    names: vec![("#expires", TABLE.ttl_attribute)],
+                    values: vec![(":now", AttributeValue::N(now.to_string()))],
+                }),
+            )?);
+        }
+        Ok(puts)
+    };
+    let items = build().map_err(CommitError::Store)?;
+    let idempotency_index = idempotency.map(|_| items.len() - 1);
+    let result = store.dynamo.transact_write_items().set_transact_items(Some(items)).send().await;
+    let Err(err) = result else { return Ok(()) };
+    if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = err.as_service_error() {
+        let reasons = cancelled.cancellation_reasons();
+        let code = |i: usize| reasons.get(i).and_then(|r| r.code()).unwrap_or("None");
+        if idempotency_index.is_some_and(|i| code(i) == "ConditionalCheckFailed") {
+            return Err(CommitError::IdempotencyTaken);
+        }
+        if code(0) == "ConditionalCheckFailed" {
+            return Err(CommitError::VersionConflict);
+        }
+        if reasons.iter().any(|r| r.code() == Some("TransactionConflict")) || reasons.is_empty() {
+            return Err(CommitError::Busy);
+        }
+        return Err(CommitError::Store(StoreError::internal(format!("transaction cancelled: {reasons:?}"))));
+    }
+    if err.as_service_error().is_some_and(|e| e.meta().code() == Some("TransactionConflictException")) {
+        return Err(CommitError::Busy);
+    }
+    Err(CommitError::Store(store_error(err)))
+}
+
+/// The current state of a proposal (strongly consistent), if it exists.
+pub async fn get(store: &Store, id: &str) -> Result<Option<Proposal>, StoreError> {
+    let output = store
+        .dynamo
+        .get_item()
+        .table_name(&store.table)
+        .set_key(Some(item_key(keys::pk(id), keys::CURRENT_SK)))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(store_error)?;
+    match output.item {
+        None => Ok(None),
+        Some(item) => {
+            let current: CurrentItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
+            Ok(Some(current.proposal))
+        }
+    }
+}
+
+/// Every item of one proposal whose sort key starts with `prefix`, in version order.
+async fn query_prefix<T: serde::de::DeserializeOwned>(
+    store: &Store,
+    id: &str,
+    prefix: &str,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        let page = store
+            .dynamo
+            .query()
+            .table_name(&store.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", AttributeValue::S(keys::pk(id)))
+            .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(store_error)?;
+        for item in page.items.unwrap_or_default() {
+            out.push(serde_dynamo::from_item(item).map_err(mapping_error)?);
+        }
+        start = page.last_evaluated_key;
+        if start.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// The history entries and version snapshots of a proposal, oldest first.
+pub async fn history(store: &Store, id: &str) -> Result<(Vec<HistoryEntry>, Vec<Proposal>), StoreError> {
+    let entries: Vec<HistoryItem> = query_prefix(store, id, "HISTORY#").await?;
+    let versions: Vec<VersionItem> = query_prefix(store, id, "VERSION#").await?;
+    Ok((entries.into_iter().map(|i| i.entry).collect(), versions.into_iter().map(|v| v.proposal).collect()))
+}
