@@ -15,7 +15,7 @@ use crate::money::{cents, ExactDecimal};
 use crate::validation::Errors;
 
 /// The committed seed edition (transcription of the 2024-2026 table, as of July 2023).
-pub const SEED_EDITION_JSON: &str = include_str!("../data/themes/seed-edition.json");
+pub const SEED_EDITION_JSON: &str = include_str!("../../data/themes/seed-edition.json");
 
 /// Longest text of one point, note, description or quote.
 pub const MAX_TEXT_CHARS: usize = 2_000;
