@@ -95,7 +95,7 @@ fn validate_distribution_key(key: &DistributionKey, lines: &[LineInput], errors:
         if !agbs.insert(&provider.agb) {
             errors.push(format!("{base}/{i}/agb"), "each provider's AGB code may appear only once");
         }
-        errors.text(&format!("{base}/{i}/name"), &provider.name, MAX_NAME_CHARS);
+        errors.text(format!("{base}/{i}/name"), &provider.name, MAX_NAME_CHARS);
     }
     let per_provider = key.providers.iter().all(|p| p.share.is_some() && p.shares.is_empty());
     let per_prestatie = key.providers.iter().all(|p| p.share.is_none() && !p.shares.is_empty());
@@ -159,7 +159,7 @@ fn validate_care_shifts(shifts: &[CareShift], errors: &mut Errors) {
             errors.push(format!("/care_shifts/{i}/to"), "must differ from 'from'");
         }
         check_percentage(&format!("/care_shifts/{i}/share"), shift.share, errors);
-        errors.optional_text(&format!("/care_shifts/{i}/note"), shift.note.as_deref(), MAX_TEXT_CHARS);
+        errors.optional_text(format!("/care_shifts/{i}/note"), shift.note.as_deref(), MAX_TEXT_CHARS);
     }
 }
 
