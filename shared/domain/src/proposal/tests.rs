@@ -2,8 +2,13 @@
 
 use super::*;
 use proptest::prelude::*;
+use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde_json::{json, Value};
+
+use crate::codes::UzoviCode;
+use crate::money::ExactDecimal;
+use crate::prestatie::{Prestatie, Unit};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-01T10:00:00Z").unwrap().with_timezone(&Utc)

@@ -1,0 +1,195 @@
+//! Validation of a proposal's content: every failure at once, each named by a JSON pointer into
+//! the body. Strict deserialisation has checked the shape; this checks the meaning.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::Datelike;
+use rust_decimal::Decimal;
+
+use super::{
+    CareShift, DistributionKey, LineInput, Period, ProposalContent, MAX_CARE_SHIFTS, MAX_NAME_CHARS, MAX_PROVIDERS,
+    MAX_QUOTE_ID_CHARS, MAX_TEXT_CHARS, MAX_VOLUME, SHARE_DECIMALS, YEARS,
+};
+use crate::money::ExactDecimal;
+use crate::prestatie::Prestatie;
+use crate::validation::Errors;
+
+/// Tariffs stay below one billion euros.
+fn tariff_limit() -> Decimal {
+    Decimal::from(1_000_000_000u64)
+}
+
+impl Period {
+    fn validate(&self, errors: &mut Errors) {
+        match (self.year, self.start, self.end) {
+            (Some(year), None, None) => {
+                if !YEARS.contains(&year) {
+                    errors.push("/period/year", "must be a year from 2000 to 2100");
+                }
+            }
+            (None, Some(start), Some(end)) => {
+                if !YEARS.contains(&start.year()) {
+                    errors.push("/period/start", "must lie in the years 2000 to 2100");
+                }
+                if end < start {
+                    errors.push("/period/end", "must not lie before start");
+                } else if (end - start).num_days() > 366 * 5 {
+                    errors.push("/period/end", "a contract period spans at most 5 years");
+                }
+            }
+            _ => errors.push("/period", "give either a year, or both a start and an end date"),
+        }
+    }
+}
+
+/// A percentage: 0 to 100 with at most 4 decimals.
+fn check_percentage(pointer: &str, share: ExactDecimal, errors: &mut Errors) {
+    let value = share.0;
+    if value.is_sign_negative() && !value.is_zero() {
+        errors.push(pointer, "must not be negative");
+    } else if value > Decimal::ONE_HUNDRED {
+        errors.push(pointer, "must not exceed 100");
+    } else if value.normalize().scale() > SHARE_DECIMALS {
+        errors.push(pointer, format!("at most {SHARE_DECIMALS} decimals"));
+    }
+}
+
+/// Validates lines at `pointer` (`/lines` or `/counter_lines`): at least one, each prestatie
+/// at most once, volumes and tariffs in range.
+pub fn validate_lines(pointer: &str, lines: &[LineInput], errors: &mut Errors) {
+    if lines.is_empty() {
+        errors.push(pointer, "at least one line is required");
+    }
+    let mut seen = HashSet::new();
+    for (i, line) in lines.iter().enumerate() {
+        if !seen.insert(line.prestatie) {
+            errors.push(format!("{pointer}/{i}/prestatie"), "each prestatie may appear only once");
+        }
+        if line.volume > MAX_VOLUME {
+            errors.push(format!("{pointer}/{i}/volume"), "must be from 0 to 10000000");
+        }
+        let tariff = line.tariff.0;
+        let at = format!("{pointer}/{i}/tariff");
+        if tariff.is_sign_negative() && !tariff.is_zero() {
+            errors.push(at, "must not be negative");
+        } else if tariff >= tariff_limit() {
+            errors.push(at, "must be below 1000000000");
+        } else if tariff.normalize().scale() > 2 {
+            errors.push(at, "at most 2 decimals");
+        }
+    }
+}
+
+fn validate_distribution_key(key: &DistributionKey, lines: &[LineInput], errors: &mut Errors) {
+    let base = "/distribution_key/providers";
+    if key.providers.is_empty() {
+        errors.push(base, "at least one member provider is required");
+        return;
+    }
+    if key.providers.len() > MAX_PROVIDERS {
+        errors.push(base, format!("at most {MAX_PROVIDERS} member providers"));
+        return;
+    }
+    let mut agbs = HashSet::new();
+    for (i, provider) in key.providers.iter().enumerate() {
+        if !agbs.insert(&provider.agb) {
+            errors.push(format!("{base}/{i}/agb"), "each provider's AGB code may appear only once");
+        }
+        errors.text(format!("{base}/{i}/name"), &provider.name, MAX_NAME_CHARS);
+    }
+    let per_provider = key.providers.iter().all(|p| p.share.is_some() && p.shares.is_empty());
+    let per_prestatie = key.providers.iter().all(|p| p.share.is_none() && !p.shares.is_empty());
+    if per_provider {
+        let mut sum = Decimal::ZERO;
+        let before = errors.len();
+        for (i, provider) in key.providers.iter().enumerate() {
+            let share = provider.share.expect("per provider");
+            check_percentage(&format!("{base}/{i}/share"), share, errors);
+            sum += share.0;
+        }
+        if errors.len() == before && sum != Decimal::ONE_HUNDRED {
+            errors.push(base, format!("the shares add up to {sum}; they must add up to exactly 100"));
+        }
+    } else if per_prestatie {
+        let covered: HashSet<Prestatie> = lines.iter().map(|l| l.prestatie).collect();
+        let mut sums: BTreeMap<Prestatie, Decimal> = BTreeMap::new();
+        let before = errors.len();
+        for (i, provider) in key.providers.iter().enumerate() {
+            let mut seen = HashSet::new();
+            for (j, share) in provider.shares.iter().enumerate() {
+                let at = format!("{base}/{i}/shares/{j}");
+                if !seen.insert(share.prestatie) {
+                    errors.push(format!("{at}/prestatie"), "each prestatie may appear only once");
+                } else if !covered.contains(&share.prestatie) {
+                    errors.push(format!("{at}/prestatie"), "this prestatie is not among the lines");
+                }
+                check_percentage(&format!("{at}/share"), share.share, errors);
+                *sums.entry(share.prestatie).or_default() += share.share.0;
+            }
+        }
+        if errors.len() == before {
+            let mut prestaties: Vec<_> = covered.into_iter().collect();
+            prestaties.sort();
+            for prestatie in prestaties {
+                let sum = sums.get(&prestatie).copied().unwrap_or_default();
+                if sum != Decimal::ONE_HUNDRED {
+                    let name = serde_json::to_value(prestatie).ok().and_then(|v| v.as_str().map(str::to_owned));
+                    errors.push(
+                        base,
+                        format!(
+                            "the shares of {} add up to {sum}; they must add up to exactly 100",
+                            name.unwrap_or_default()
+                        ),
+                    );
+                }
+            }
+        }
+    } else {
+        errors.push(base, "give every provider either one 'share' (per provider) or 'shares' per prestatie, not a mix");
+    }
+}
+
+fn validate_care_shifts(shifts: &[CareShift], errors: &mut Errors) {
+    if shifts.len() > MAX_CARE_SHIFTS {
+        errors.push("/care_shifts", format!("at most {MAX_CARE_SHIFTS} care shifts"));
+        return;
+    }
+    for (i, shift) in shifts.iter().enumerate() {
+        if shift.from == shift.to {
+            errors.push(format!("/care_shifts/{i}/to"), "must differ from 'from'");
+        }
+        check_percentage(&format!("/care_shifts/{i}/share"), shift.share, errors);
+        errors.optional_text(format!("/care_shifts/{i}/note"), shift.note.as_deref(), MAX_TEXT_CHARS);
+    }
+}
+
+pub(super) fn validate_quote_id(pointer: &str, quote_id: &Option<String>, errors: &mut Errors) {
+    if let Some(id) = quote_id {
+        let ok = !id.is_empty()
+            && id.len() <= MAX_QUOTE_ID_CHARS
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !ok {
+            errors.push(pointer, "must be 1 to 64 letters, digits, '-' or '_'");
+        }
+    }
+}
+
+impl ProposalContent {
+    /// Every validation rule of the editable content; all failures at once.
+    pub fn validate(&self, errors: &mut Errors) {
+        self.period.validate(errors);
+        validate_lines("/lines", &self.lines, errors);
+        validate_distribution_key(&self.distribution_key, &self.lines, errors);
+        validate_care_shifts(&self.care_shifts, errors);
+        let points = &self.attention_points;
+        errors.optional_text("/attention_points/bundle_breakers", points.bundle_breakers.as_deref(), MAX_TEXT_CHARS);
+        errors.optional_text(
+            "/attention_points/expensive_medicines",
+            points.expensive_medicines.as_deref(),
+            MAX_TEXT_CHARS,
+        );
+        errors.optional_text("/attention_points/case_mix", points.case_mix.as_deref(), MAX_TEXT_CHARS);
+        errors.optional_text("/attention_points/notes", points.notes.as_deref(), MAX_TEXT_CHARS);
+        validate_quote_id("/quote_id", &self.quote_id, errors);
+    }
+}
