@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use domain::themes::EditionStatus;
 use domain::themes::{ChangeSummary, EditionDocument};
-use edge::http::Query;
+use edge::query::{parse_query, NoParams};
 use edge::routing::{ApiRequest, HandlerResult};
 use edge::{ApiError, AppContext};
 use serde::{Deserialize, Serialize};
@@ -59,6 +59,7 @@ pub struct EditionView {
 /// Query parameter picking an edition.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct EditionQuery {
     /// A published edition (default: the latest published).
     #[param(example = "2023-07")]
@@ -108,7 +109,7 @@ pub(crate) async fn published_edition(
     )
 )]
 pub async fn list_editions(r: ApiRequest) -> HandlerResult {
-    Query::of(&r.req).only(&[])?;
+    parse_query::<NoParams>(&r.req)?;
     let latest = store::latest_published_id(&r.ctx).await?;
     let editions = store::list_editions(&r.ctx).await?;
     let editions = editions.iter().map(|e| EditionSummary::of(e, latest.as_deref())).collect();
@@ -133,7 +134,7 @@ pub async fn list_editions(r: ApiRequest) -> HandlerResult {
 )]
 pub async fn get_edition(r: ApiRequest) -> HandlerResult {
     let id = edition_param(&r)?;
-    Query::of(&r.req).only(&[])?;
+    parse_query::<NoParams>(&r.req)?;
     let stored = store::get_edition(&r.ctx, &id).await?.ok_or(ApiError::NotFound)?;
     let latest = store::latest_published_id(&r.ctx).await?;
     let view = EditionView { summary: EditionSummary::of(&stored, latest.as_deref()), document: stored.document()? };

@@ -2,7 +2,8 @@
 //! (`/v1/zorgkantoren/{id}/themes`), as JSON or, for spreadsheets, CSV.
 
 use domain::themes::{Cell, EditionDocument, Theme, ThemeId, Zorgkantoor, ZorgkantoorId};
-use edge::http::{accepts, Query};
+use edge::http::accepts;
+use edge::query::parse_query;
 use edge::routing::{ApiRequest, HandlerResult};
 use edge::ApiError;
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,7 @@ pub struct ThemesMatrix {
 /// Filters of the matrix.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ThemesQuery {
     /// Only these themes (repeatable, or comma-separated).
     #[param(example = json!(["bekostiging-en-tarieven", "technologie"]))]
@@ -42,17 +44,6 @@ pub struct ThemesQuery {
     /// A published edition (default: the latest published).
     #[param(example = "2023-07")]
     pub edition: Option<String>,
-}
-
-const KNOWN_ZORGKANTOREN: &str =
-    "a known zorgkantoor (zilveren-kruis, vgz, menzis, cz, salland, dsw, zorg-en-zekerheid)";
-const KNOWN_THEMES: &str = "a known theme (algemeen, kwaliteit, behandeling-en-mgz, bekostiging-en-tarieven, duurzaamheid, technologie, overig)";
-
-fn parse_list<T>(q: &Query, name: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<Vec<T>, ApiError> {
-    q.all(name)
-        .into_iter()
-        .map(|v| parse(v).ok_or_else(|| ApiError::field(format!("/query/{name}"), format!("{v:?} is not {what}"))))
-        .collect()
 }
 
 /// Cells in theme order, then column order, keeping only the chosen themes and zorgkantoren.
@@ -117,9 +108,8 @@ fn matrix_response(
 )]
 pub async fn get_zorgkantoor_themes(r: ApiRequest) -> HandlerResult {
     let id = zorgkantoor_param(&r)?;
-    let q = Query::of(&r.req);
-    q.only(&["edition"])?;
-    let doc = published_edition(&r.ctx, q.first("edition"), "/query/edition").await?;
+    let q: EditionQuery = parse_query(&r.req)?;
+    let doc = published_edition(&r.ctx, q.edition.as_deref(), "/query/edition").await?;
     let z = doc.zorgkantoor(id).cloned().ok_or(ApiError::NotFound)?;
     let cells = ordered_cells(&doc, &[], &[id]);
     matrix_response(&r, &doc, doc.themes.clone(), cells, vec![z])
@@ -142,11 +132,10 @@ pub async fn get_zorgkantoor_themes(r: ApiRequest) -> HandlerResult {
     )
 )]
 pub async fn get_themes(r: ApiRequest) -> HandlerResult {
-    let q = Query::of(&r.req);
-    q.only(&["theme", "zorgkantoor", "edition"])?;
-    let themes = parse_list(&q, "theme", ThemeId::parse, KNOWN_THEMES)?;
-    let zorgkantoren = parse_list(&q, "zorgkantoor", ZorgkantoorId::parse, KNOWN_ZORGKANTOREN)?;
-    let doc = published_edition(&r.ctx, q.first("edition"), "/query/edition").await?;
+    let q: ThemesQuery = parse_query(&r.req)?;
+    let themes = q.theme.unwrap_or_default();
+    let zorgkantoren = q.zorgkantoor.unwrap_or_default();
+    let doc = published_edition(&r.ctx, q.edition.as_deref(), "/query/edition").await?;
     let cells = ordered_cells(&doc, &themes, &zorgkantoren);
     let columns =
         doc.zorgkantoren.iter().filter(|z| zorgkantoren.is_empty() || zorgkantoren.contains(&z.id)).cloned().collect();

@@ -2,7 +2,7 @@
 //! with its source document and tariff rules.
 
 use domain::themes::{TariffRule, Zorgkantoor, ZorgkantoorId};
-use edge::http::Query;
+use edge::query::parse_query;
 use edge::routing::{ApiRequest, HandlerResult};
 use edge::ApiError;
 use serde::Serialize;
@@ -51,9 +51,8 @@ pub(crate) fn zorgkantoor_param(r: &ApiRequest) -> Result<ZorgkantoorId, ApiErro
     )
 )]
 pub async fn list_zorgkantoren(r: ApiRequest) -> HandlerResult {
-    let q = Query::of(&r.req);
-    q.only(&["edition"])?;
-    let doc = published_edition(&r.ctx, q.first("edition"), "/query/edition").await?;
+    let q: EditionQuery = parse_query(&r.req)?;
+    let doc = published_edition(&r.ctx, q.edition.as_deref(), "/query/edition").await?;
     cacheable_json(&r, &ZorgkantoorList { edition: doc.edition.clone(), zorgkantoren: doc.zorgkantoren.clone() })
 }
 
@@ -74,9 +73,8 @@ pub async fn list_zorgkantoren(r: ApiRequest) -> HandlerResult {
 )]
 pub async fn get_zorgkantoor(r: ApiRequest) -> HandlerResult {
     let id = zorgkantoor_param(&r)?;
-    let q = Query::of(&r.req);
-    q.only(&["edition"])?;
-    let doc = published_edition(&r.ctx, q.first("edition"), "/query/edition").await?;
+    let q: EditionQuery = parse_query(&r.req)?;
+    let doc = published_edition(&r.ctx, q.edition.as_deref(), "/query/edition").await?;
     let z = doc.zorgkantoor(id).cloned().ok_or(ApiError::NotFound)?;
     let rules = doc.rules_of(id).cloned().collect();
     let view = ZorgkantoorView {

@@ -1,10 +1,8 @@
 //! Request and response glue shared by every handler: JSON bodies in (size-limited, strict,
-//! errors naming the field), JSON out, ETags and conditional requests, query parameters.
-
-use std::collections::HashMap;
+//! errors naming the field), JSON out, ETags and conditional requests. Query strings: `query`.
 
 use http::{header, HeaderValue, StatusCode};
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Request, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -216,59 +214,6 @@ pub fn check_if_match(if_match: &str, current_etag: &str) -> Result<(), ApiError
         Ok(())
     } else {
         Err(ApiError::PreconditionFailed(format!("the resource changed; its current ETag is {current_etag}")))
-    }
-}
-
-/// Query parameters of a request, with typed accessors whose errors name `/query/<name>`.
-pub struct Query {
-    params: HashMap<String, Vec<String>>,
-}
-
-impl Query {
-    pub fn of(req: &Request) -> Self {
-        let mut params: HashMap<String, Vec<String>> = HashMap::new();
-        if let Some(map) = req.query_string_parameters_ref() {
-            for (name, _) in map.iter() {
-                let values = map.all(name).unwrap_or_default().into_iter().map(str::to_owned).collect();
-                params.insert(name.to_owned(), values);
-            }
-        }
-        Self { params }
-    }
-
-    /// Refuses parameters the operation does not know (a typo should not silently list all).
-    pub fn only(&self, known: &[&str]) -> Result<(), ApiError> {
-        let mut unknown: Vec<_> = self.params.keys().filter(|k| !known.contains(&k.as_str())).collect();
-        unknown.sort();
-        match unknown.first() {
-            None => Ok(()),
-            Some(name) => Err(ApiError::field(
-                format!("/query/{name}"),
-                format!("unknown query parameter; known: {}", known.join(", ")),
-            )),
-        }
-    }
-
-    pub fn first(&self, name: &str) -> Option<&str> {
-        self.params.get(name).and_then(|v| v.first()).map(String::as_str)
-    }
-
-    /// Every value of a repeatable parameter (`?theme=a&theme=b`, or `?theme=a,b`).
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.params
-            .get(name)
-            .map(|values| values.iter().flat_map(|v| v.split(',')).map(str::trim).filter(|v| !v.is_empty()).collect())
-            .unwrap_or_default()
-    }
-
-    /// A parsed value, or a 422 naming `/query/<name>`.
-    pub fn parse<T: std::str::FromStr>(&self, name: &str, what: &str) -> Result<Option<T>, ApiError> {
-        match self.first(name) {
-            None => Ok(None),
-            Some(raw) => {
-                raw.parse().map(Some).map_err(|_| ApiError::field(format!("/query/{name}"), format!("must be {what}")))
-            }
-        }
     }
 }
 
