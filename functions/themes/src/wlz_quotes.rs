@@ -2,10 +2,9 @@
 //! applied to one provider profile, side by side.
 
 use domain::money::ExactDecimal;
-use domain::themes::{compare_tariffs, ProviderProfile, ZorgkantoorId, ZorgkantoorQuote};
+use domain::themes::{compare_tariffs, validate_comparison, ProviderProfile, ZorgkantoorId, ZorgkantoorQuote};
 use edge::http::{json, parse_json};
 use edge::routing::{ApiRequest, HandlerResult};
-use edge::ApiError;
 use http::StatusCode;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -71,15 +70,8 @@ pub struct WlzTariffQuote {
 )]
 pub async fn create_wlz_tariff_quote(r: ApiRequest) -> HandlerResult {
     let request: WlzTariffQuoteRequest = parse_json(&r.req)?;
+    validate_comparison(request.nza_max_tariff, &request.profile)?;
     let tariff = request.nza_max_tariff.value();
-    if tariff <= Decimal::ZERO || request.nza_max_tariff.scale() > 2 {
-        return Err(ApiError::field("/nza_max_tariff", "a positive amount with at most 2 decimals"));
-    }
-    if let Some(prev) = request.profile.previous_percentage {
-        if prev.value() <= Decimal::ZERO || prev.value() > Decimal::ONE_HUNDRED {
-            return Err(ApiError::field("/profile/previous_percentage", "a percentage above 0 and at most 100"));
-        }
-    }
     let doc = published_edition(&r.ctx, request.edition.as_deref(), "/edition").await?;
     let mut quotes = compare_tariffs(&doc, &request.profile, tariff);
     if !request.zorgkantoren.is_empty() {

@@ -9,7 +9,9 @@ use super::{
     Condition, Confidence, Direction, EditionDocument, RuleKind, SourceRef, Surcharge, TariffRule, Zorgkantoor,
     ZorgkantoorId,
 };
+use crate::error::DomainError;
 use crate::money::{cents, ExactDecimal};
+use crate::validation::Errors;
 
 /// A provider's profile for the comparison.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
@@ -107,6 +109,22 @@ impl Bounds {
 
 fn pct(d: Decimal) -> String {
     format!("{}%", d.normalize())
+}
+
+/// Checks a comparison's inputs before any rule is applied: a positive NZa maximum tariff in
+/// whole cents, and a previous percentage (when given) above 0 and at most 100.
+pub fn validate_comparison(nza_max_tariff: ExactDecimal, profile: &ProviderProfile) -> Result<(), DomainError> {
+    let mut errors = Errors::new();
+    let tariff = nza_max_tariff.value();
+    if tariff <= Decimal::ZERO || tariff.scale() > 2 {
+        errors.push("/nza_max_tariff", "a positive amount with at most 2 decimals");
+    }
+    if let Some(previous) = profile.previous_percentage {
+        if previous.value() <= Decimal::ZERO || previous.value() > Decimal::ONE_HUNDRED {
+            errors.push("/profile/previous_percentage", "a percentage above 0 and at most 100");
+        }
+    }
+    errors.finish()
 }
 
 /// The tariff each zorgkantoor's rules give a provider with `profile`, on `nza_max_tariff`

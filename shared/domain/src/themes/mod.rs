@@ -16,7 +16,9 @@ mod tariff_rules;
 mod validate;
 
 pub use changes::{change_summary, CellKey, ChangeSummary, EditionStatus};
-pub use compare::{compare_tariffs, AppliedRule, Determination, ProviderProfile, ZorgkantoorQuote};
+pub use compare::{
+    compare_tariffs, validate_comparison, AppliedRule, Determination, ProviderProfile, ZorgkantoorQuote,
+};
 pub use seed::{example_edition, seed_edition, SEED_EDITION_JSON};
 pub use tariff_rules::{Condition, Direction, RuleKind, SourceRef, Surcharge, TariffRule};
 pub use validate::valid_edition_id;

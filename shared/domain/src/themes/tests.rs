@@ -240,3 +240,18 @@ fn amounts_round_to_cents_half_up() {
     // 123.45 * 95.5 / 100 = 117.89475
     assert_eq!(q[0].amount, Some(dec!(117.89)));
 }
+
+#[test]
+fn comparison_inputs_are_checked_in_the_domain() {
+    use crate::money::ExactDecimal;
+    let amount = |s: &str| ExactDecimal::from(s.parse::<rust_decimal::Decimal>().unwrap());
+    let profile = ProviderProfile::default();
+    assert!(validate_comparison(amount("250.00"), &profile).is_ok());
+    for bad in ["0", "-1.00", "250.001"] {
+        let Err(DomainError::Invalid(errors)) = validate_comparison(amount(bad), &profile) else { panic!("{bad}") };
+        assert_eq!(errors[0].pointer, "/nza_max_tariff");
+    }
+    let high = ProviderProfile { previous_percentage: Some(amount("100.5")), ..ProviderProfile::default() };
+    let Err(DomainError::Invalid(errors)) = validate_comparison(amount("1.00"), &high) else { panic!() };
+    assert_eq!(errors[0].pointer, "/profile/previous_percentage");
+}
