@@ -183,7 +183,7 @@ for package in json.load(sys.stdin)["packages"]:
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=${AWS_REGION:-eu-central-1}
 export AWS_EC2_METADATA_DISABLED=true
 # DynamoDB Local answers its first requests slowly on a busy machine; the API's AWS time limits
-# (2 s per attempt, 5 s per call) would turn that into 503s. See shared/src/config.rs.
+# (2 s per attempt, 5 s per call) would turn that into 503s. See shared/storage/src/config.rs.
 export DYNAMODB_ATTEMPT_TIMEOUT_MS=${DYNAMODB_ATTEMPT_TIMEOUT_MS:-10000}
 export DYNAMODB_OPERATION_TIMEOUT_MS=${DYNAMODB_OPERATION_TIMEOUT_MS:-25000}
 
