@@ -93,26 +93,14 @@ fn shared_problems(kind: &Kind) -> (Problems, Problems) {
 
 /// Adds the shared problems to every operation (responses are a sorted map: status order).
 pub fn add_shared_problems(openapi: &mut OpenApi) {
-    for item in openapi.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-            &mut item.head,
-            &mut item.options,
-            &mut item.trace,
-        ];
-        for operation in operations.into_iter().flatten() {
-            let (always, unless_stated) = shared_problems(&Kind::of(operation));
-            let responses = &mut operation.responses.responses;
-            for (status, response) in always {
-                responses.insert(status.to_owned(), RefOr::T(response));
-            }
-            for (status, response) in unless_stated {
-                responses.entry(status.to_owned()).or_insert(RefOr::T(response));
-            }
+    for operation in crate::spec::operations_mut(openapi) {
+        let (always, unless_stated) = shared_problems(&Kind::of(operation));
+        let responses = &mut operation.responses.responses;
+        for (status, response) in always {
+            responses.insert(status.to_owned(), RefOr::T(response));
+        }
+        for (status, response) in unless_stated {
+            responses.entry(status.to_owned()).or_insert(RefOr::T(response));
         }
     }
 }

@@ -4,6 +4,7 @@
 //! Rules that hold for every operation (public ones say so explicitly) are applied after the
 //! merge, so operations added in any crate get them without per-operation code.
 
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::{Modify, OpenApi};
@@ -35,22 +36,28 @@ struct ExplicitPublicSecurity;
 
 impl Modify for ExplicitPublicSecurity {
     fn modify(&self, openapi: &mut OpenApiDoc) {
-        for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-                &mut item.head,
-                &mut item.options,
-                &mut item.trace,
-            ];
-            for operation in operations.into_iter().flatten() {
-                operation.security.get_or_insert_with(Vec::new);
-            }
+        for operation in operations_mut(openapi) {
+            operation.security.get_or_insert_with(Vec::new);
         }
     }
+}
+
+/// Every operation of the document, for the passes that hold for all of them.
+pub(crate) fn operations_mut(openapi: &mut OpenApiDoc) -> impl Iterator<Item = &mut Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ]
+        .into_iter()
+        .flatten()
+    })
 }
 
 #[derive(OpenApi)]
