@@ -1,9 +1,9 @@
 //! Test harness for the integration suites: one DynamoDB Local per test run, a fresh table per
 //! test, and the local gateway started in-process on a random port, with token helpers.
 //!
-//! DynamoDB Local: `make test` starts one and sets `DYNAMODB_ENDPOINT`. When a suite runs on
-//! its own (`cargo test -p integration-tests`), the harness starts one itself, once per test
-//! binary, and it stops when the binary exits.
+//! DynamoDB Local: `make test` starts one and sets `DYNAMODB_ENDPOINT`. When the suites run on
+//! their own (`cargo test -p integration-tests`), the harness starts one itself, once per test
+//! binary (all suites are one binary, tests/tests/api), and it stops when the binary exits.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;

@@ -3,12 +3,9 @@
 //! figures; listings show only the caller's own data; tokens whose role and org do not fit,
 //! without an org, or with an unknown role are refused (401/403) everywhere.
 
-mod proposals_support;
-mod resilience_support;
-
+use crate::helpers::proposals::{content_of, create, proposal_body, step, IGO_A, IGO_B, INSURER_X, INSURER_Y};
+use crate::helpers::resilience::{assert_unchanged, expect_client_problem, quote_body, snapshot, warm_up};
 use integration_tests::{json_body, token_signed_with, token_with, Claims, TestApp};
-use proposals_support::{content_of, create, proposal_body, step, IGO_A, IGO_B, INSURER_X, INSURER_Y};
-use resilience_support::{assert_unchanged, expect_client_problem, quote_body, snapshot, warm_up};
 use serde_json::{json, Value};
 
 /// Tenant A's data, and what must never show to anyone else.

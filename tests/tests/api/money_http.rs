@@ -4,16 +4,13 @@
 //! what the IGO retains make the contract total; line amounts make the proposal total. Each
 //! case is a few HTTP round trips, so there are few cases and one API serves them all.
 
-mod proposals_support;
-mod resilience_support;
-
 use std::str::FromStr;
 
+use crate::helpers::proposals::{step, IGO_A, INSURER_X};
+use crate::helpers::resilience::number_pointers;
 use integration_tests::{json_body, TestApp};
-use proposals_support::{step, IGO_A, INSURER_X};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use resilience_support::number_pointers;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 

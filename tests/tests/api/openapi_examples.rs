@@ -240,7 +240,7 @@ fn variants(op: &Operation) -> Vec<Variant> {
 async fn send(app: &TestApp, spec: &Value, op: &Operation, variant: &Variant) -> Result<(), String> {
     let prepared = prepare(app, spec, &op.id, variant.body.as_ref())
         .await
-        .ok_or_else(|| "has no driver in tests/tests/openapi_examples.rs".to_owned())?;
+        .ok_or_else(|| "has no driver in tests/tests/api/openapi_examples.rs".to_owned())?;
     let mut path = op.path.clone();
     let mut query: Vec<(String, String)> = Vec::new();
     let mut headers: Vec<(String, String)> = Vec::new();

@@ -1,6 +1,5 @@
 //! Helpers the resilience suites share (bad input, tenant matrix, money through HTTP): a
 //! fingerprint of everything stored, any-4xx problem checks, request bodies and URL encoding.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 

@@ -2,10 +2,8 @@
 //! lines, tariffs and distribution key equal the quote's figures, another organisation's quote
 //! is refused exactly like a missing one, and every refusal stores nothing.
 
-mod proposals_support;
-
+use crate::helpers::proposals::*;
 use integration_tests::{assert_problem, json_body, TestApp};
-use proposals_support::*;
 use serde_json::{json, Value};
 
 const H: &str = "11111111"; // hospital

@@ -8,17 +8,14 @@
 //! injection-like string is just text, so it may be accepted, and then it must be stored
 //! verbatim, as data.
 
-mod proposals_support;
-mod resilience_support;
-
-use integration_tests::{json_body, TestApp};
-use proposals_support::{content_of, create, proposal_body, step, IGO_A, INSURER_X};
-use resilience_support::{
+use crate::helpers::proposals::{content_of, create, proposal_body, step, IGO_A, INSURER_X};
+use crate::helpers::resilience::{
     encode_segment, expect_client_problem, quote_body, snapshot, stored_text_contains, truncate, warm_up,
 };
+use integration_tests::{json_body, TestApp};
 use serde_json::{json, Value};
 
-const SEED: &str = include_str!("../../shared/domain/data/themes/seed-edition.json");
+const SEED: &str = include_str!("../../../shared/domain/data/themes/seed-edition.json");
 /// Stands for the hostile value while the body is serialised; replaced by its raw JSON text.
 const PLACEHOLDER: &str = "@@hostile-value@@";
 const EDITION: &str = "2099-01";

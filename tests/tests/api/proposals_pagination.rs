@@ -1,13 +1,14 @@
 //! Proposals at volume: paging through 1,000 proposals of one insurer, every one exactly once
-//! and in order. Its own test binary, so the seeding load does not overlap other suites' races.
-
-mod proposals_support;
+//! and in order. Once a binary of its own, so that the seeding load did not overlap other suites'
+//! races; now it holds `helpers::load::heavy` for the whole test, which keeps the races of
+//! proposals_concurrency (and the fault suite) out while it runs.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::helpers::load;
+use crate::helpers::proposals::*;
 use integration_tests::{json_body, TestApp};
-use proposals_support::*;
 use serde_json::json;
 use tokio::task::JoinSet;
 
@@ -15,6 +16,7 @@ use tokio::task::JoinSet;
 /// time), then pages through the insurer's listing.
 #[tokio::test]
 async fn pagination_over_1000_proposals_returns_each_once_in_order() {
+    let _load = load::heavy().await;
     let app = Arc::new(TestApp::spawn().await);
     let igos = [IGO_A, IGO_B, "11223344"];
     let semaphore = Arc::new(tokio::sync::Semaphore::new(8));

@@ -5,7 +5,7 @@
 use integration_tests::{assert_problem, json_body, TestApp};
 use serde_json::{json, Value};
 
-const SEED: &str = include_str!("../../shared/domain/data/themes/seed-edition.json");
+const SEED: &str = include_str!("../../../shared/domain/data/themes/seed-edition.json");
 
 fn seed_doc() -> Value {
     serde_json::from_str(SEED).unwrap()

@@ -1,18 +1,19 @@
 //! Proposals under concurrency: racing writers with one If-Match, racing retries with one
-//! Idempotency-Key. (Paging at volume lives in its own binary, proposals_pagination.rs, so its
-//! seeding load never overlaps these races: cargo runs test binaries one after another.)
-
-mod proposals_support;
+//! Idempotency-Key. (Paging at volume, proposals_pagination, seeds 1,000 proposals; its load never
+//! overlaps these races: each race holds `helpers::load::race`, the pagination suite holds
+//! `helpers::load::heavy`.)
 
 use std::sync::Arc;
 
+use crate::helpers::load;
+use crate::helpers::proposals::*;
 use integration_tests::{json_body, TestApp};
-use proposals_support::*;
 use serde_json::json;
 use tokio::task::JoinSet;
 
 #[tokio::test]
 async fn twenty_parallel_puts_with_one_if_match_have_one_winner() {
+    let _load = load::race().await;
     let app = Arc::new(TestApp::spawn().await);
     let body = proposal_body(IGO_A, INSURER_X);
     let (id, etag, _) = create(&app, IGO_A, &body).await;
@@ -52,6 +53,7 @@ async fn twenty_parallel_puts_with_one_if_match_have_one_winner() {
 
 #[tokio::test]
 async fn twenty_parallel_posts_with_one_idempotency_key_make_one_proposal() {
+    let _load = load::race().await;
     let app = Arc::new(TestApp::spawn().await);
     let body = proposal_body(IGO_A, INSURER_X);
     let mut tasks = JoinSet::new();

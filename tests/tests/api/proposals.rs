@@ -1,10 +1,8 @@
 //! Contract proposals end to end against DynamoDB Local: every endpoint, the lifecycle per
 //! role, tenant isolation, validation, conditional requests and idempotent replay.
 
-mod proposals_support;
-
+use crate::helpers::proposals::*;
 use integration_tests::{assert_problem, json_body, TestApp};
-use proposals_support::*;
 use serde_json::{json, Value};
 
 fn counter_body() -> Value {

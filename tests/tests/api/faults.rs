@@ -9,6 +9,11 @@
 //! DynamoDB Local itself lost a write it had acknowledged (a proposal answered 201 before the
 //! kill read 404 after the restart), a durability gap of the emulator that real DynamoDB does
 //! not have and the API cannot make up for.
+//!
+//! It shares the test process with the other suites: its store's endpoint goes to its own client
+//! only (never `DYNAMODB_ENDPOINT` or the harness's store), and it holds `helpers::load::heavy`
+//! for the whole test, so the proposal pagination load and the proposal races never run beside
+//! its time bounds (it used to be a test binary of its own).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -22,6 +27,8 @@ use edge::AppContext;
 use integration_tests::{json_body, TestApp};
 use serde_json::{json, Value};
 use storage::config::Config;
+
+use crate::helpers::load;
 
 const IGO: &str = "12345678";
 /// Concurrent writers of the load.
@@ -220,6 +227,7 @@ async fn items_by_partition(ctx: &AppContext) -> BTreeMap<String, Vec<HashMap<St
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_store_outage_mid_load_loses_nothing_and_answers_503_quickly() {
+    let _load = load::heavy().await;
     let data = std::env::temp_dir().join(format!("zorginkoop-faults-{}", ulid::Ulid::new()));
     std::fs::create_dir_all(&data).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

@@ -1,5 +1,4 @@
 //! Helpers the proposal suites share: callers, a valid body, and request shortcuts.
-#![allow(dead_code)]
 
 use integration_tests::{json_body, TestApp};
 use serde_json::{json, Value};

@@ -1,0 +1,28 @@
+//! The integration suites, as one test binary: every former `tests/tests/<suite>.rs` is a module
+//! here, so a change links one binary instead of thirteen. Run one suite with
+//! `cargo test -p integration-tests --test api <suite>::` (e.g. `faults::`).
+//!
+//! All suites are threads of one process now, and they share what a process has:
+//! - one DynamoDB Local (`integration_tests::dynamodb_endpoint`: `DYNAMODB_ENDPOINT`, or one the
+//!   harness starts once), with a fresh table per test, so tests never see each other's data;
+//! - `faults` starts, stops and restarts its own DynamoDB Local and hands its endpoint to its own
+//!   client explicitly; it changes nothing process-wide (no environment variable, no endpoint);
+//! - the suites that used to rely on running in a process of their own (cargo runs test binaries
+//!   one after another) say so through `helpers::load`: a heavy suite never overlaps another heavy
+//!   suite or a race.
+
+mod helpers;
+
+mod bad_input;
+mod faults;
+mod foundation;
+mod infra;
+mod money_http;
+mod openapi_examples;
+mod proposal_from_quote;
+mod proposals;
+mod proposals_concurrency;
+mod proposals_pagination;
+mod quotes;
+mod tenant_matrix;
+mod themes;
