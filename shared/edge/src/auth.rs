@@ -13,62 +13,56 @@ use crate::error::ApiError;
 /// Longest `sub` or publisher `org` we accept; claims are echoed into history entries.
 const MAX_CLAIM_LEN: usize = 128;
 
-/// The claims of a verified token, as the authorizer passes them on.
-pub struct Claims;
+/// Builds the caller from the authorizer's claim map (claim name → value). A token whose role is unknown, or whose
+/// `org` is missing or not the right code for its role, is refused (403): the token is
+/// genuine but does not identify a caller we can serve.
+pub fn caller_from_claims(get: impl Fn(&str) -> Option<String>) -> Result<Caller, ApiError> {
+    let sub = get("sub").filter(|s| !s.is_empty() && s.len() <= MAX_CLAIM_LEN);
+    let Some(sub) = sub else {
+        return Err(ApiError::Forbidden("the token has no usable 'sub' claim".into()));
+    };
+    let role = get("role")
+        .as_deref()
+        .and_then(Role::parse)
+        .ok_or_else(|| ApiError::Forbidden("the token's 'role' claim must be igo, insurer or publisher".into()))?;
+    let org = get("org").ok_or_else(|| ApiError::Forbidden("the token has no 'org' claim".into()))?;
+    let org = match role {
+        Role::Igo => Org::Igo(
+            AgbCode::parse(&org)
+                .map_err(|_| ApiError::Forbidden("an igo token's 'org' must be an 8-digit AGB code".into()))?,
+        ),
+        Role::Insurer => Org::Insurer(
+            UzoviCode::parse(&org)
+                .map_err(|_| ApiError::Forbidden("an insurer token's 'org' must be a 4-digit UZOVI code".into()))?,
+        ),
+        // The org code is the tenant key (quotes are stored under it), so a publisher's
+        // org must never read as an AGB or UZOVI code: it needs a character besides digits.
+        Role::Publisher
+            if !org.is_empty() && org.len() <= MAX_CLAIM_LEN && !org.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Org::Publisher(org)
+        }
+        Role::Publisher => {
+            return Err(ApiError::Forbidden(
+                "a publisher token needs an 'org' name that is not all digits (those are AGB and UZOVI codes)".into(),
+            ))
+        }
+    };
+    Ok(Caller { sub, role, org })
+}
 
-impl Claims {
-    /// Builds the caller from the authorizer's string map. A token whose role is unknown, or whose
-    /// `org` is missing or not the right code for its role, is refused (403): the token is
-    /// genuine but does not identify a caller we can serve.
-    pub fn from_claim_map(get: impl Fn(&str) -> Option<String>) -> Result<Caller, ApiError> {
-        let sub = get("sub").filter(|s| !s.is_empty() && s.len() <= MAX_CLAIM_LEN);
-        let Some(sub) = sub else {
-            return Err(ApiError::Forbidden("the token has no usable 'sub' claim".into()));
-        };
-        let role = get("role")
-            .as_deref()
-            .and_then(Role::parse)
-            .ok_or_else(|| ApiError::Forbidden("the token's 'role' claim must be igo, insurer or publisher".into()))?;
-        let org = get("org").ok_or_else(|| ApiError::Forbidden("the token has no 'org' claim".into()))?;
-        let org = match role {
-            Role::Igo => Org::Igo(
-                AgbCode::parse(&org)
-                    .map_err(|_| ApiError::Forbidden("an igo token's 'org' must be an 8-digit AGB code".into()))?,
-            ),
-            Role::Insurer => Org::Insurer(
-                UzoviCode::parse(&org)
-                    .map_err(|_| ApiError::Forbidden("an insurer token's 'org' must be a 4-digit UZOVI code".into()))?,
-            ),
-            // The org code is the tenant key (quotes are stored under it), so a publisher's
-            // org must never read as an AGB or UZOVI code: it needs a character besides digits.
-            Role::Publisher
-                if !org.is_empty() && org.len() <= MAX_CLAIM_LEN && !org.bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                Org::Publisher(org)
-            }
-            Role::Publisher => {
-                return Err(ApiError::Forbidden(
-                    "a publisher token needs an 'org' name that is not all digits (those are AGB and UZOVI codes)"
-                        .into(),
-                ))
-            }
-        };
-        Ok(Caller { sub, role, org })
-    }
-
-    /// The verified claims of a request, or 401 when the request carries none.
-    pub fn from_request(req: &Request) -> Result<Caller, ApiError> {
-        let claims = match req.request_context_ref() {
-            Some(RequestContext::ApiGatewayV2(ctx)) => {
-                ctx.authorizer.as_ref().and_then(|a| a.jwt.as_ref()).map(|j| &j.claims)
-            }
-            _ => None,
-        };
-        let Some(claims) = claims.filter(|c| !c.is_empty()) else {
-            return Err(ApiError::Unauthorized);
-        };
-        Claims::from_claim_map(|name| claims.get(name).cloned())
-    }
+/// The caller of a request, from its verified claims; 401 when the request carries none.
+pub fn caller_of(req: &Request) -> Result<Caller, ApiError> {
+    let claims = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => {
+            ctx.authorizer.as_ref().and_then(|a| a.jwt.as_ref()).map(|j| &j.claims)
+        }
+        _ => None,
+    };
+    let Some(claims) = claims.filter(|c| !c.is_empty()) else {
+        return Err(ApiError::Unauthorized);
+    };
+    caller_from_claims(|name| claims.get(name).cloned())
 }
 
 #[cfg(test)]
@@ -78,7 +72,7 @@ mod tests {
 
     fn claims(pairs: &[(&str, &str)]) -> Result<Caller, ApiError> {
         let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Claims::from_claim_map(|k| map.get(k).cloned())
+        caller_from_claims(|k| map.get(k).cloned())
     }
 
     #[test]
@@ -112,6 +106,6 @@ mod tests {
     #[test]
     fn request_without_authorizer_claims_is_unauthorized() {
         let req = Request::default();
-        assert_eq!(Claims::from_request(&req).unwrap_err().status(), 401);
+        assert_eq!(caller_of(&req).unwrap_err().status(), 401);
     }
 }

@@ -17,7 +17,7 @@ use lambda_http::{Body, Request, Response};
 
 use domain::identity::Caller;
 
-use crate::auth::Claims;
+use crate::auth::caller_of;
 use crate::context::AppContext;
 use crate::error::ApiError;
 
@@ -159,9 +159,9 @@ impl Router {
     async fn dispatch(&self, ctx: Arc<AppContext>, req: Request) -> HandlerResult {
         let (route, params) = self.find(req.method(), req.uri().path())?;
         let caller = match route.access {
-            Access::Authenticated => Some(Claims::from_request(&req)?),
+            Access::Authenticated => Some(caller_of(&req)?),
             // A public route ignores a missing or unusable token.
-            Access::Public => Claims::from_request(&req).ok(),
+            Access::Public => caller_of(&req).ok(),
         };
         (route.handler)(ApiRequest { ctx, req, params, caller }).await
     }
