@@ -128,7 +128,9 @@ pub async fn latest_published(store: &Store) -> Result<Option<StoredEdition>, St
     }
 }
 
-/// Every edition's metadata (documents excluded), in edition-id order.
+/// Every edition, in edition-id order. The items come whole, documents included (GSI1
+/// projects every attribute): the listing shows only metadata, but a few editions a year at
+/// ~50 KB each keep one page small, and one item shape keeps one mapping.
 pub async fn list_editions(store: &Store) -> Result<Vec<StoredEdition>, StoreError> {
     let mut editions = Vec::new();
     let mut start = None;
