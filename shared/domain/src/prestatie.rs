@@ -1,10 +1,13 @@
-//! The 9 NZa integral birth-care prestaties and the kinds of member providers of an IGO.
+//! Every NZa integral birth-care prestatie there has been (which exist in a year: `crate::catalogue`)
+//! and the kinds of member providers of an IGO.
 //! The API's enum values are the official Dutch names, snake_cased: they are the domain's names.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// One of the 9 NZa integral birth-care prestaties (Beleidsregel integrale geboortezorg).
+/// An NZa integral birth-care prestatie (Beleidsregel integrale geboortezorg). Which exist in a
+/// contract year is the catalogue's (`GET /v1/prestaties?year=...`): from 2023
+/// `begeleiding_eindigend_voor_16_weken` is no longer one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Prestatie {
@@ -51,31 +54,15 @@ impl Prestatie {
         Prestatie::KraamzorgPostnataalPerUur,
     ];
 
-    /// Kraamzorg is billed per hour; every other prestatie per client per phase.
+    /// Kraamzorg is billed per hour; every other prestatie per client per phase (from the
+    /// catalogue, `crate::catalogue`).
     pub fn unit(self) -> Unit {
-        match self {
-            Prestatie::KraamzorgPostnataalPerUur => Unit::Hour,
-            _ => Unit::Client,
-        }
+        crate::catalogue::describe(self).1
     }
 
-    /// The NZa's official description.
+    /// The NZa's official description (from the catalogue).
     pub fn description(self) -> &'static str {
-        match self {
-            Prestatie::BegeleidingEindigendVoor16Weken => {
-                "Begeleiding eindigend voor 16 weken zwangerschap inclusief nazorg"
-            }
-            Prestatie::GeboortezorgPrenataal => "Geboortezorg prenataal",
-            Prestatie::GeboortezorgPrenataalComplex => "Geboortezorg prenataal complex",
-            Prestatie::GeboortezorgNataal => "Geboortezorg nataal",
-            Prestatie::GeboortezorgNataalIntramuraalOpEigenVerzoek => {
-                "Geboortezorg nataal intramuraal op eigen verzoek"
-            }
-            Prestatie::GeboortezorgNataalComplex => "Geboortezorg nataal complex",
-            Prestatie::GeboortezorgPostnataal => "Geboortezorg postnataal",
-            Prestatie::GeboortezorgPostnataalComplex => "Geboortezorg postnataal complex",
-            Prestatie::KraamzorgPostnataalPerUur => "Kraamzorg postnataal per uur",
-        }
+        crate::catalogue::describe(self).0
     }
 }
 

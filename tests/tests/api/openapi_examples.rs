@@ -181,7 +181,8 @@ async fn prepare(app: &TestApp, spec: &Value, op: &str, body: Option<&Value>) ->
         | "getThemes"
         | "listThemeEditions"
         | "getThemeEdition"
-        | "createWlzTariffQuote" => Prepared::public(),
+        | "createWlzTariffQuote"
+        | "getPrestatieCatalogue" => Prepared::public(),
         "putThemeEdition" => Prepared::as_caller("publisher", PUBLISHER_ORG),
         "publishThemeEdition" => {
             // The draft to publish: the putThemeEdition example, under the id this example names.

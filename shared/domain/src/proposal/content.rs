@@ -20,9 +20,12 @@ use crate::validation::Errors;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyRoute {
-    /// Beleidsregel integrale geboortezorg: the 9 integral prestaties.
+    /// Beleidsregel integrale geboortezorg: the lines, care shifts and attention points must fit
+    /// the NZa catalogue of the period's year (`GET /v1/prestaties?year=...`): 9 prestaties up
+    /// to 2022, 8 from 2023.
     IntegraleBekostiging,
-    /// Beleidsregel innovatie: an experiment outside the 9 prestaties.
+    /// Beleidsregel innovatie: an arrangement that does not fit the integral prestaties; not
+    /// bound to the year's catalogue.
     Innovatie,
 }
 
@@ -51,6 +54,10 @@ impl Period {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
+    /// Under `integrale_bekostiging` one of the prestaties of the period's year (see
+    /// `GET /v1/prestaties?year=...`): a prestatie the year no longer has, such as
+    /// `begeleiding_eindigend_voor_16_weken` from 2023, is a 422 at `/lines/{i}/prestatie` saying
+    /// why and from which year.
     pub prestatie: Prestatie,
     /// Number of clients, or hours for kraamzorg (0 to 10,000,000).
     #[schema(minimum = 0, maximum = 10_000_000)]
@@ -127,7 +134,11 @@ pub enum ClientScope {
 #[serde(deny_unknown_fields)]
 pub struct AttentionPoints {
     pub client_scope: ClientScope,
-    /// Policy on bundle breakers and parallel billing (parallelliteit, bundelbrekers).
+    /// Policy on bundle breakers and parallel billing (parallelliteit, bundelbrekers). Only where
+    /// the year's regulation has the bundelbrekers rule (the 2017-2022 experiment): under
+    /// `integrale_bekostiging` from 2023 sending it is a 422 at
+    /// `/attention_points/bundle_breakers` (refused, not ignored, so nothing is stored that the
+    /// contract does not mean). Proposals of earlier years keep it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle_breakers: Option<String>,
     /// How expensive medicines are handled.

@@ -356,7 +356,7 @@ mod tests {
                 if components.is_empty() {
                     components.push(json!({"provider": H, "amount_per_unit": "1.00"}));
                 }
-                json!({"prestatie": Prestatie::ALL[p], "volume": volume.to_string(), "components": components})
+                json!({"prestatie": crate::catalogue::catalogue().regulation(2027).unwrap().prestaties[p].prestatie, "volume": volume.to_string(), "components": components})
             }).collect();
             let mut body = quote_body();
             body["prestaties"] = json!(prestaties);

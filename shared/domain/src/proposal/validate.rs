@@ -7,9 +7,10 @@ use chrono::Datelike;
 use rust_decimal::Decimal;
 
 use super::{
-    CareShift, DistributionKey, LineInput, Period, ProposalContent, MAX_CARE_SHIFTS, MAX_NAME_CHARS, MAX_PROVIDERS,
-    MAX_QUOTE_ID_CHARS, MAX_TEXT_CHARS, MAX_VOLUME, SHARE_DECIMALS, YEARS,
+    CareShift, DistributionKey, LineInput, Period, PolicyRoute, ProposalContent, MAX_CARE_SHIFTS, MAX_NAME_CHARS,
+    MAX_PROVIDERS, MAX_QUOTE_ID_CHARS, MAX_TEXT_CHARS, MAX_VOLUME, SHARE_DECIMALS, YEARS,
 };
+use crate::catalogue::{catalogue, AttentionPointField, Regulation};
 use crate::money::ExactDecimal;
 use crate::prestatie::Prestatie;
 use crate::validation::Errors;
@@ -174,10 +175,73 @@ pub(super) fn validate_quote_id(pointer: &str, quote_id: &Option<String>, errors
     }
 }
 
+/// The NZa regulation of a contract year under `route`: `None` for the innovation route (not
+/// bound to the catalogue), and for a year without one (the failure is pushed at `period_pointer`).
+fn regulation_of(
+    route: PolicyRoute,
+    year: i32,
+    period_pointer: &str,
+    errors: &mut Errors,
+) -> Option<&'static Regulation> {
+    if route == PolicyRoute::Innovatie {
+        return None;
+    }
+    let regulation = catalogue().regulation(year);
+    if regulation.is_none() {
+        errors.push(period_pointer, catalogue().no_regulation(year));
+    }
+    regulation
+}
+
+/// Lines at `pointer` (a counter's) against the catalogue of `year` under `route`: under the
+/// integral route each prestatie must be one of the year's (a removed one is refused saying why
+/// and from when).
+pub fn validate_lines_in_year(pointer: &str, route: PolicyRoute, year: i32, lines: &[LineInput], errors: &mut Errors) {
+    // A stored proposal's year without a regulation (stored before the catalogue) is not
+    // refused here: the counter is about its lines.
+    let regulation = if route == PolicyRoute::Innovatie { None } else { catalogue().regulation(year) };
+    if let Some(regulation) = regulation {
+        for (i, line) in lines.iter().enumerate() {
+            if let Some(why) = regulation.refusal(year, line.prestatie) {
+                errors.push(format!("{pointer}/{i}/prestatie"), why);
+            }
+        }
+    }
+}
+
 impl ProposalContent {
+    /// The lines, care shifts and attention points against the catalogue of the period's
+    /// year (integral route only). Only called with a valid period.
+    fn validate_against_catalogue(&self, errors: &mut Errors) {
+        let year = self.period.contract_year();
+        let period_pointer = if self.period.year.is_some() { "/period/year" } else { "/period/start" };
+        let Some(regulation) = regulation_of(self.policy_route, year, period_pointer, errors) else {
+            return;
+        };
+        for (i, line) in self.lines.iter().enumerate() {
+            if let Some(why) = regulation.refusal(year, line.prestatie) {
+                errors.push(format!("/lines/{i}/prestatie"), why);
+            }
+        }
+        for (i, shift) in self.care_shifts.iter().enumerate() {
+            if let Some(why) = regulation.refusal(year, shift.prestatie) {
+                errors.push(format!("/care_shifts/{i}/prestatie"), why);
+            }
+        }
+        if self.attention_points.bundle_breakers.is_some() {
+            if let Some(why) = regulation.attention_point_refusal(year, AttentionPointField::BundleBreakers) {
+                errors.push("/attention_points/bundle_breakers", why);
+            }
+        }
+    }
+
     /// Every validation rule of the editable content; all failures at once.
     pub fn validate(&self, errors: &mut Errors) {
+        let before = errors.len();
         self.period.validate(errors);
+        if errors.len() == before {
+            self.validate_against_catalogue(errors);
+        }
         validate_lines("/lines", &self.lines, errors);
         validate_distribution_key(&self.distribution_key, &self.lines, errors);
         validate_care_shifts(&self.care_shifts, errors);

@@ -42,12 +42,14 @@ pub const LOSS_WARNING_PERCENT: Decimal = Decimal::from_parts(5, 0, 0, false, 0)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuoteRequest {
-    /// The contract year.
+    /// The contract year: its NZa catalogue (`GET /v1/prestaties?year=...`) decides which
+    /// prestaties the quote may list (from 2017; 8 from 2023).
     #[schema(minimum = 2000, maximum = 2100, example = 2027)]
     pub period: u16,
     /// The IGO's member providers, in the order ties are settled in.
     pub providers: Vec<ProviderInput>,
-    /// Expected volume and cost build-up per integral prestatie (each prestatie at most once).
+    /// Expected volume and cost build-up per integral prestatie (each prestatie at most once; a
+    /// prestatie the contract year no longer has is a 422 at `/prestaties/{i}/prestatie`).
     pub prestaties: Vec<PrestatieInput>,
     /// Units moved from one provider to another within a prestatie.
     #[serde(default)]

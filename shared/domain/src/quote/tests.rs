@@ -319,8 +319,8 @@ prop_compose! {
     fn arb_request()(
         n in 1usize..=6,
         lines in proptest::collection::vec(
-            (0u64..5_000, proptest::collection::vec(proptest::option::of(0i64..500_000), 6)), 1..=9),
-        shifts in proptest::collection::vec((0usize..9, 0usize..6, 0usize..6, 1i64..=3_300), 0..3),
+            (0u64..5_000, proptest::collection::vec(proptest::option::of(0i64..500_000), 6)), 1..=8),
+        shifts in proptest::collection::vec((0usize..8, 0usize..6, 0usize..6, 1i64..=3_300), 0..3),
         surcharges in (0i64..2_000, 0i64..2_000, 0i64..2_000),
         fixed in proptest::option::of(proptest::collection::vec(0i64..1_000, 6)),
         bankers in any::<bool>(),
@@ -331,7 +331,7 @@ prop_compose! {
         let mut prestaties = Vec::new();
         let mut components: Vec<Vec<usize>> = Vec::new();
         for (p, (volume, amounts)) in lines.iter().enumerate() {
-            let prestatie = Prestatie::ALL[p];
+            let prestatie = of_2027(p);
             let volume = if prestatie.unit() == Unit::Hour { cents_str(*volume as i64 * 37) } else { volume.to_string() };
             let comps: Vec<(usize, i64)> = amounts[..n].iter().enumerate().filter_map(|(i, a)| a.map(|a| (i, a))).collect();
             components.push(comps.iter().map(|(i, _)| *i).collect());
@@ -344,7 +344,7 @@ prop_compose! {
         let care_shifts: Vec<Value> = shifts.iter().filter_map(|(p, from, to, share)| {
             let comps = components.get(*p)?;
             (from != to && comps.contains(from) && comps.contains(to)).then(|| json!({
-                "prestatie": Prestatie::ALL[*p], "from": AGBS[*from], "to": AGBS[*to], "share": cents_str(*share)
+                "prestatie": of_2027(*p), "from": AGBS[*from], "to": AGBS[*to], "share": cents_str(*share)
             }))
         }).collect();
         let distribution = match fixed {
@@ -390,4 +390,27 @@ proptest! {
         }
         prop_assert!(result.providers.iter().all(|p| p.revenue.value() >= Decimal::ZERO));
     }
+}
+
+/// The `p`th prestatie of the 2027 catalogue (the quotes' contract year here).
+#[test]
+fn prestaties_follow_the_catalogue_of_the_quotes_year() {
+    let mut body = valid();
+    body["prestaties"].as_array_mut().unwrap().push(json!(
+        {"prestatie": "begeleiding_eindigend_voor_16_weken", "volume": "3", "components": [{"provider": M, "amount_per_unit": "250.00"}]}
+    ));
+    body["period"] = json!(2026);
+    let req = request(body.clone());
+    let Err(DomainError::Invalid(errors)) = validate(&req) else { panic!("refused in 2026") };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].pointer, "/prestaties/1/prestatie");
+    assert!(errors[0].detail.contains("removed from 2023"), "{}", errors[0].detail);
+    body["period"] = json!(2022);
+    assert!(pointers(body.clone()).is_empty(), "one of the nine in 2022");
+    body["period"] = json!(2016);
+    assert_eq!(pointers(body), ["/period"]);
+}
+
+fn of_2027(p: usize) -> Prestatie {
+    crate::catalogue::catalogue().regulation(2027).expect("2027").prestaties[p].prestatie
 }

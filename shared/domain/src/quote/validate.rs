@@ -10,6 +10,7 @@ use super::{
     DistributionMethod, QuoteRequest, MAX_AMOUNT_PER_UNIT, MAX_BASELINE, MAX_CARE_SHIFTS, MAX_PROVIDERS,
     MAX_SURCHARGE_PERCENT, MAX_VOLUME,
 };
+use crate::catalogue::catalogue;
 use crate::error::DomainError;
 use crate::prestatie::{Prestatie, Unit};
 use crate::validation::{decimals, Errors};
@@ -20,9 +21,18 @@ const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
 pub fn validate(request: &QuoteRequest) -> Result<(), DomainError> {
     let mut errors = Errors::new();
 
-    if !(2000..=2100).contains(&request.period) {
+    // The catalogue of the contract year decides which prestaties exist.
+    let year = i32::from(request.period);
+    let regulation = if !(2000..=2100).contains(&request.period) {
         errors.push("/period", "must be a year from 2000 to 2100");
-    }
+        None
+    } else {
+        let regulation = catalogue().regulation(year);
+        if regulation.is_none() {
+            errors.push("/period", catalogue().no_regulation(year));
+        }
+        regulation
+    };
 
     // Providers: at least one, each AGB code once.
     if request.providers.is_empty() {
@@ -62,6 +72,9 @@ pub fn validate(request: &QuoteRequest) -> Result<(), DomainError> {
             Some(first) => errors
                 .push(format!("/prestaties/{i}/prestatie"), format!("listed twice; already at /prestaties/{first}")),
             None => *first = Some(i),
+        }
+        if let Some(why) = regulation.and_then(|r| r.refusal(year, line.prestatie)) {
+            errors.push(format!("/prestaties/{i}/prestatie"), why);
         }
         let volume = line.volume.value();
         let allowed = if line.prestatie.unit() == Unit::Hour { 2 } else { 0 };

@@ -41,7 +41,6 @@ use crate::write::{write, Target};
         ],
         "attention_points": {
             "client_scope": "new_clients_only",
-            "bundle_breakers": "Parallelle declaraties van mono-disciplinaire zorg worden uitgesloten.",
             "expensive_medicines": "Buiten de integrale tarieven, apart gedeclareerd.",
             "case_mix": "Geen differentiatie naar case-mix binnen de integrale bekostiging."
         },
