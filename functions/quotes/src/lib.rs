@@ -87,14 +87,15 @@ pub async fn get_quote(r: ApiRequest) -> HandlerResult {
 /// kraamzorg organisation, quoting the 8 prestaties of the 2027 catalogue with 10% of natal
 /// care moving from the hospital to the midwives.
 pub fn example_request() -> Value {
-    let (hospital, msb, midwives, kraamzorg) = ("12000001", "12000002", "01000003", "33000004");
+    // The member providers of the proposal examples (createProposal), with the same AGB codes.
+    let (hospital, msb, midwives, kraamzorg) = ("06000002", "06000003", "03000001", "33000004");
     json!({
         "period": 2027,
         "providers": [
-            {"agb": hospital, "name": "Ziekenhuis Rivierenland", "kind": "ziekenhuis", "baseline_revenue": "1450000.00"},
-            {"agb": msb, "name": "MSB vakgroep gynaecologie", "kind": "msb-gynaecologie", "baseline_revenue": "610000.00"},
+            {"agb": hospital, "name": "Ziekenhuis Zuid", "kind": "ziekenhuis", "baseline_revenue": "1450000.00"},
+            {"agb": msb, "name": "MSB Gynaecologie Zuid", "kind": "msb-gynaecologie", "baseline_revenue": "610000.00"},
             {"agb": midwives, "name": "Verloskundigenpraktijk De Wieg", "kind": "verloskundigenpraktijk", "baseline_revenue": "820000.00"},
-            {"agb": kraamzorg, "name": "Kraamzorg Het Nest", "kind": "kraamzorg", "baseline_revenue": "1190000.00"}
+            {"agb": kraamzorg, "name": "Kraamzorg Thuis", "kind": "kraamzorg", "baseline_revenue": "1190000.00"}
         ],
         "prestaties": [
             {"prestatie": "geboortezorg_prenataal", "volume": "1000", "components": [

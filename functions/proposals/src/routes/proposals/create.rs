@@ -20,7 +20,7 @@ use crate::write::{write, Target};
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body replays the first answer; with another body it is a 422. Kept 24 hours."),
     ),
     request_body(content = NewProposal, description = "The proposal; `igo.agb` may be left out (the token's org is used) and must otherwise equal it.", example = json!({
-        "igo": {"agb": "12345678", "name": "IGO Geboortezorg Regio Zuid"},
+        "igo": {"agb": "53012345", "name": "IGO Geboortezorg Regio Zuid"},
         "insurer": {"uzovi": "3311", "name": "Zilveren Kruis"},
         "period": {"year": 2026},
         "policy_route": "integrale_bekostiging",
