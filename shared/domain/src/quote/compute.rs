@@ -256,6 +256,9 @@ fn trace(request: &QuoteRequest, surcharge_percent: Decimal, mode: RoundingMode)
         "unit cost = sum over the providers of amount per unit x the provider's share of the units after care shifts"
             .to_owned(),
     ];
+    if !request.care_shifts.is_empty() {
+        trace.push("a care shift moves a percentage of the from provider's own units; shifts add up in any order and do not chain (units a provider received are not passed on by its own shifts)".to_owned());
+    }
     for shift in &request.care_shifts {
         trace.push(format!(
             "care shift in {}: {}% of the units of {} move to {}, at {}'s amount per unit",

@@ -99,6 +99,14 @@ pub struct CostComponent {
 
 /// Moves `share` percent of the `from` provider's units of a prestatie to the `to` provider,
 /// priced at the receiving provider's amount per unit.
+///
+/// The percentage is always of the `from` provider's **own** units (its cost component covers
+/// 100% of the prestatie's units before any shift), never of the units it holds after other
+/// shifts; shifts add up and their order does not matter. So shifts do **not chain**: with A to B
+/// 10% and B to C 10%, B ends at 100% (110 - 10) and C at 110%; none of A's units reach C. To move
+/// A's units on to C, give a direct A to C shift. The shares moved away from one provider in one
+/// prestatie add up to at most 100% of its own units (422 above that); units it receives do not
+/// raise that limit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 // Its own schema name: the proposals' `CareShift` (between provider kinds) is another type.
@@ -127,6 +135,17 @@ pub struct Surcharges {
 }
 
 /// How the contract total, less the IGO's surcharges, is distributed over the providers.
+///
+/// Both methods split **per prestatie**, not over the contract total: each prestatie's total is
+/// split to the cent (largest remainder; equal remainders go to the earlier provider in the
+/// input, then organisation costs, risk reserve, innovation fund) and a provider's revenue is the
+/// sum of its cells over the prestaties (the `matrix`). Under `fixed_shares` each prestatie total
+/// is first split between the providers' pool (weight: the unit cost) and the IGO's three
+/// surcharges (weight: unit cost x surcharge percentage), then the pool over the providers by the
+/// fixed percentages. A provider's revenue may therefore differ from its percentage of the
+/// contract total less the surcharges by a few cents (at most one cent per prestatie per
+/// split); the percentages apply to every prestatie, including those it has no cost component
+/// in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Distribution {
@@ -207,7 +226,11 @@ pub struct ProviderOutcome {
     /// Revenue minus baseline, in euros (absent without a baseline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub difference: Option<ExactDecimal>,
-    /// Difference in percent of the baseline, 2 decimals (absent when the baseline is absent or 0).
+    /// Difference in percent of the baseline: (revenue - baseline) x 100 / baseline from the exact
+    /// cent figures, rounded to 2 decimals half away from zero (always; the request's `rounding`
+    /// is for tariffs and totals only), e.g. -0.005% is "-0.01". Absent when the baseline is
+    /// absent or 0. The `provider_loses_revenue` warning compares the exact figures, not this
+    /// rounded one: a loss of 5.004% shows as "-5.00" and is warned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub difference_percentage: Option<ExactDecimal>,
 }
