@@ -114,3 +114,89 @@ async fn a_2026_quote_with_a_removed_prestatie_is_refused_at_the_prestatie() {
     assert_eq!(response.status(), 201);
     assert_eq!(json_body(response).await["result"]["prestaties"][2]["prestatie"], REMOVED);
 }
+
+fn own_line() -> Value {
+    json!({"prestatie": "INNO-CONT-01", "description": "Continuiteit van zorg: een vaste verloskundige per client",
+        "unit": "client", "volume": 300, "tariff": "2450.00"})
+}
+
+#[tokio::test]
+async fn an_innovation_route_proposal_with_an_own_prestatie_round_trips() {
+    let app = TestApp::spawn().await;
+    let mut body = proposal_body(IGO, INSURER);
+    body["policy_route"] = json!("innovatie");
+    body["lines"][0] = own_line();
+    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let created = json_body(response).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let expected_line = json!({"prestatie": "INNO-CONT-01", "description": own_line()["description"], "unit": "client",
+        "volume": 300, "tariff": "2450.00", "amount": "735000.00"});
+    assert_eq!(created["lines"][0], expected_line);
+    let read =
+        json_body(app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO).send().await.unwrap()).await;
+    assert_eq!(read["lines"], created["lines"]);
+    assert_eq!(read["policy_route"], "innovatie");
+
+    // The content read back is accepted by PUT as it is (the own prestatie survives an edit).
+    let mut content = body.clone();
+    for field in ["igo", "insurer"] {
+        content.as_object_mut().unwrap().remove(field);
+    }
+    content["lines"][0]["volume"] = json!(310);
+    let response = app
+        .as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO)
+        .header("if-match", &etag)
+        .json(&content)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(json_body(response).await["lines"][0]["amount"], "759500.00");
+
+    // The same line under the integral route is refused at the line.
+    body["policy_route"] = json!("integrale_bekostiging");
+    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).json(&body).send().await.unwrap();
+    let problem = assert_problem(response, 422).await;
+    assert_eq!(problem["errors"][0]["pointer"], "/lines/0/prestatie", "{problem}");
+}
+
+#[tokio::test]
+async fn an_innovation_route_quote_with_an_own_prestatie_round_trips() {
+    let app = TestApp::spawn().await;
+    let mut body = quote_body();
+    body["policy_route"] = json!("innovatie");
+    body["prestaties"][1] = json!({"prestatie": "INNO-KRAAM-UUR", "description": "Kraamzorg in het geboortecentrum",
+        "unit": "hour", "volume": "12", "components": [{"provider": "22222222", "amount_per_unit": "49.85"}]});
+    let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    let created = json_body(response).await;
+    assert_eq!(created["input"]["policy_route"], "innovatie");
+    assert_eq!(created["input"]["prestaties"][1], body["prestaties"][1], "the request is echoed");
+    let line = &created["result"]["prestaties"][1];
+    assert_eq!((line["prestatie"].as_str(), line["unit"].as_str()), (Some("INNO-KRAAM-UUR"), Some("hour")));
+    assert_eq!(line["description"], "Kraamzorg in het geboortecentrum");
+    assert_eq!(created["result"]["matrix"][1]["prestatie"], "INNO-KRAAM-UUR");
+    let id = created["id"].as_str().unwrap();
+    let read = json_body(app.as_caller(app.get(&format!("/v1/quotes/{id}")), "igo", IGO).send().await.unwrap()).await;
+    assert_eq!(read, created);
+
+    // A proposal filled from it keeps the own prestatie (innovation route).
+    let new = json!({"igo": {"name": "IGO Zuid"}, "insurer": {"uzovi": INSURER, "name": "Zilveren Kruis"},
+        "policy_route": "innovatie", "from_quote": id, "attention_points": {"client_scope": "all_clients"}});
+    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).json(&new).send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    let proposal = json_body(response).await;
+    let own = proposal["lines"].as_array().unwrap().iter().find(|l| l["prestatie"] == "INNO-KRAAM-UUR").cloned();
+    let own = own.unwrap_or_else(|| panic!("the own prestatie is a line: {proposal}"));
+    assert_eq!((own["unit"].as_str(), own["volume"].as_u64()), (Some("hour"), Some(12)));
+    assert_eq!(own["description"], "Kraamzorg in het geboortecentrum");
+    assert_eq!(own["tariff"], line["tariff"]);
+
+    // Without the route (integral, the default) the own prestatie is refused.
+    body.as_object_mut().unwrap().remove("policy_route");
+    let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO).json(&body).send().await.unwrap();
+    let problem = assert_problem(response, 422).await;
+    assert_eq!(problem["errors"][0]["pointer"], "/prestaties/1/prestatie", "{problem}");
+}

@@ -30,6 +30,7 @@ pub use content::{
 pub use from_quote::FROM_QUOTE;
 pub use pricing::{line_amount, priced_lines, totals, Line, Totals};
 pub use state::{may_edit, transition, Action, Status, TransitionError};
+pub(crate) use validate::refusal;
 pub use validate::{validate_lines, validate_lines_in_year};
 
 /// Longest organisation or provider name.

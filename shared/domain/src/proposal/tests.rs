@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::codes::UzoviCode;
 use crate::money::ExactDecimal;
-use crate::prestatie::{Prestatie, Unit};
+use crate::prestatie::{Prestatie, PrestatieCode, Unit};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-01T10:00:00Z").unwrap().with_timezone(&Utc)
@@ -240,7 +240,9 @@ fn visibility_follows_the_tenant_rule() {
 
 fn line_strategy() -> impl Strategy<Value = LineInput> {
     (0usize..9, 0u64..=MAX_VOLUME, 0i64..100_000_000_000i64).prop_map(|(p, volume, cents)| LineInput {
-        prestatie: Prestatie::ALL[p],
+        prestatie: Prestatie::ALL[p].into(),
+        description: None,
+        unit: None,
         volume,
         tariff: ExactDecimal(Decimal::new(cents, 2)),
     })
@@ -377,4 +379,57 @@ fn a_stored_proposal_of_an_earlier_year_reads_as_it_was() {
     let stored = serde_json::to_value(create(body).unwrap().proposal).unwrap();
     let read: Proposal = serde_json::from_value(stored.clone()).unwrap();
     assert_eq!(serde_json::to_value(read).unwrap(), stored);
+}
+
+fn innovation() -> Value {
+    let mut body = with(sample(), "/policy_route", json!("innovatie"));
+    body["lines"][1] = json!({"prestatie": "INNO-KRAAM-UUR", "description": "Kraamzorg thuis en in het geboortecentrum",
+        "unit": "hour", "volume": 4000, "tariff": "61.25"});
+    body
+}
+
+#[test]
+fn the_innovation_route_takes_an_own_prestatie_with_its_description_and_unit() {
+    let change = create(innovation()).unwrap();
+    let line = &change.proposal.lines[1];
+    assert_eq!(line.prestatie, PrestatieCode::Own("INNO-KRAAM-UUR".into()));
+    assert_eq!(line.description.as_deref(), Some("Kraamzorg thuis en in het geboortecentrum"));
+    assert_eq!(line.unit, Unit::Hour);
+    assert_eq!((change.proposal.totals.clients, change.proposal.totals.hours), (120, 4000), "its unit counts");
+    // Stored and read back as sent; an NZa line carries neither description nor unit input.
+    let stored = serde_json::to_value(&change.proposal).unwrap();
+    assert_eq!(stored["lines"][1]["prestatie"], "INNO-KRAAM-UUR");
+    assert!(stored["lines"][0].get("description").is_none());
+    let read: Proposal = serde_json::from_value(stored).unwrap();
+    assert_eq!(read, change.proposal);
+    // Shares per prestatie name the own code.
+    let mut body = innovation();
+    body["distribution_key"]["providers"][0]["share"] = Value::Null;
+    body["distribution_key"]["providers"][1]["share"] = Value::Null;
+    for (i, own) in [(0, "25"), (1, "75")] {
+        let provider = &mut body["distribution_key"]["providers"][i];
+        provider.as_object_mut().unwrap().remove("share");
+        provider["shares"] = json!([{"prestatie": "geboortezorg_prenataal", "share": "50"}, {"prestatie": "INNO-KRAAM-UUR", "share": own}]);
+    }
+    assert!(create(body).is_ok());
+}
+
+#[test]
+fn an_own_prestatie_is_validated_for_shape_only_and_only_on_the_innovation_route() {
+    let mut body = innovation();
+    body["lines"][1] = json!({"prestatie": "INNO KRAAM", "volume": 1, "tariff": "1.00"});
+    body["lines"][0]["unit"] = json!("client");
+    assert_eq!(
+        pointers(body),
+        ["/lines/0/unit", "/lines/1/prestatie", "/lines/1/description", "/lines/1/unit"],
+        "a bad code, a missing description and unit; an NZa prestatie takes no unit"
+    );
+    let mut body = innovation();
+    body["lines"][1]["description"] = json!(" ");
+    assert_eq!(pointers(body), ["/lines/1/description"]);
+    // The same own prestatie under the integral route: refused, naming the route it needs.
+    let errors = details(with(innovation(), "/policy_route", json!("integrale_bekostiging")));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "/lines/1/prestatie");
+    assert!(errors[0].1.contains("needs policy_route innovatie"), "{}", errors[0].1);
 }

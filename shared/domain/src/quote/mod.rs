@@ -18,7 +18,8 @@ use utoipa::ToSchema;
 use crate::codes::AgbCode;
 use crate::error::DomainError;
 use crate::money::{ExactDecimal, RoundingMode};
-use crate::prestatie::{Prestatie, ProviderKind, Unit};
+use crate::prestatie::{PrestatieCode, ProviderKind, Unit};
+use crate::proposal::PolicyRoute;
 
 /// Most member providers one quote may list (a VSV has a handful to a few dozen).
 pub const MAX_PROVIDERS: usize = 50;
@@ -46,6 +47,10 @@ pub struct QuoteRequest {
     /// prestaties the quote may list (from 2017; 8 from 2023).
     #[schema(minimum = 2000, maximum = 2100, example = 2027)]
     pub period: u16,
+    /// `integrale_bekostiging` (default): the prestaties are the NZa's of the year. `innovatie`:
+    /// not bound to the catalogue; a prestatie may be an own code with `description` and `unit`.
+    #[serde(default)]
+    pub policy_route: PolicyRoute,
     /// The IGO's member providers, in the order ties are settled in.
     pub providers: Vec<ProviderInput>,
     /// Expected volume and cost build-up per integral prestatie (each prestatie at most once; a
@@ -79,7 +84,17 @@ pub struct ProviderInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrestatieInput {
-    pub prestatie: Prestatie,
+    /// An NZa prestatie of the year, or under `innovatie` an own code (see `PrestatieCode`).
+    #[schema(example = "geboortezorg_prenataal")]
+    pub prestatie: PrestatieCode,
+    /// An own prestatie's description (innovation route; required with an own code, refused with
+    /// an NZa prestatie). 1 to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// An own prestatie's unit (innovation route; required with an own code, refused with an NZa
+    /// prestatie). Hours allow 2 decimals of volume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Unit>,
     /// Expected units: clients (whole numbers), or hours for kraamzorg (at most 2 decimals).
     pub volume: ExactDecimal,
     /// What each provider's part of one unit of this care costs (each provider at most once).
@@ -112,7 +127,7 @@ pub struct CostComponent {
 // Its own schema name: the proposals' `CareShift` (between provider kinds) is another type.
 #[schema(as = QuoteCareShift)]
 pub struct CareShift {
-    pub prestatie: Prestatie,
+    pub prestatie: PrestatieCode,
     pub from: AgbCode,
     pub to: AgbCode,
     /// Percent of the `from` provider's units (0 < share <= 100, at most 2 decimals).
@@ -193,7 +208,10 @@ pub struct QuoteResult {
 /// The integral tariff of one prestatie.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PrestatieLine {
-    pub prestatie: Prestatie,
+    pub prestatie: PrestatieCode,
+    /// An own prestatie's description (innovation route); absent for an NZa prestatie.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     pub unit: Unit,
     pub volume: ExactDecimal,
     /// Cost of one unit after care shifts (exact, not rounded).
@@ -238,7 +256,7 @@ pub struct ProviderOutcome {
 /// One prestatie's total split over every provider (input order) and the IGO.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MatrixRow {
-    pub prestatie: Prestatie,
+    pub prestatie: PrestatieCode,
     pub providers: Vec<MatrixCell>,
     pub igo_retained: ExactDecimal,
     /// The prestatie's total: the sum of the row.

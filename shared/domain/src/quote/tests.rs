@@ -503,6 +503,31 @@ fn care_shifts_do_not_chain_each_moves_the_from_providers_own_units() {
 }
 
 #[test]
+fn the_innovation_route_quotes_an_own_prestatie() {
+    let own = json!({"prestatie": "INNO-CONT-01", "description": "Continuiteit van zorg", "unit": "hour", "volume": "10.5",
+        "components": [{"provider": M, "amount_per_unit": "40.00"}]});
+    let mut body = base(json!([own.clone()]));
+    body["policy_route"] = json!("innovatie");
+    body["care_shifts"] = json!([]);
+    let result = quote(&request(body.clone())).unwrap();
+    let line = &result.prestaties[0];
+    assert_eq!(line.prestatie, crate::prestatie::PrestatieCode::Own("INNO-CONT-01".into()));
+    assert_eq!((line.unit, line.description.as_deref()), (Unit::Hour, Some("Continuiteit van zorg")));
+    assert_eq!(s(&line.total), "420.00", "10.5 hours x 40.00");
+    assert_eq!(result.matrix[0].prestatie, line.prestatie);
+    // The request round-trips with its route and own prestatie.
+    let echoed = serde_json::to_value(request(body.clone())).unwrap();
+    assert_eq!(echoed["policy_route"], "innovatie");
+    assert_eq!(echoed["prestaties"][0], own);
+    // Under the integral route (the default) an own prestatie is refused; so is a bad shape.
+    body.as_object_mut().unwrap().remove("policy_route");
+    assert_eq!(pointers(body.clone()), ["/prestaties/0/prestatie"]);
+    body["policy_route"] = json!("innovatie");
+    body["prestaties"][0] = json!({"prestatie": "-x", "volume": "1", "components": []});
+    assert_eq!(pointers(body), ["/prestaties/0/prestatie", "/prestaties/0/description", "/prestaties/0/unit"]);
+}
+
+#[test]
 fn prestaties_follow_the_catalogue_of_the_quotes_year() {
     let mut body = valid();
     body["prestaties"].as_array_mut().unwrap().push(json!(
@@ -520,6 +545,6 @@ fn prestaties_follow_the_catalogue_of_the_quotes_year() {
     assert_eq!(pointers(body), ["/period"]);
 }
 
-fn of_2027(p: usize) -> Prestatie {
+fn of_2027(p: usize) -> crate::prestatie::Prestatie {
     crate::catalogue::catalogue().regulation(2027).expect("2027").prestaties[p].prestatie
 }
