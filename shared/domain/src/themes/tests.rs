@@ -260,7 +260,7 @@ fn comparison_inputs_are_checked_in_the_domain() {
 /// Cells whose column rests on OCR reading order and that the source does not settle (issue 15,
 /// item 5): not `high`, and the note names the alternative reading.
 #[test]
-fn contested_algemeen_cells_are_not_high_and_name_the_alternative() {
+fn contested_cells_are_not_high_and_name_the_alternative() {
     let doc = seed();
     for (z, alternative) in
         [(ZorgkantoorId::Cz, "Menzis"), (ZorgkantoorId::Menzis, "CZ"), (ZorgkantoorId::Salland, "CZ")]
@@ -271,6 +271,9 @@ fn contested_algemeen_cells_are_not_high_and_name_the_alternative() {
         assert!(note.contains("Overkoepelende") && note.contains(alternative), "{z:?}: {note}");
         assert!(note.contains("does not settle") || note.contains("could be"), "{z:?}: {note}");
     }
+    let vgz = doc.cell(ZorgkantoorId::Vgz, ThemeId::BehandelingEnMgz).unwrap();
+    assert_ne!(vgz.confidence, Confidence::High);
+    assert!(vgz.note.as_deref().is_some_and(|n| n.contains("Verpleegzorg") && n.contains("Menzis")));
 }
 
 /// Every tariff rule a comparison applies carries the confidence of the cell it comes from, so a
