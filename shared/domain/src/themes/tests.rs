@@ -274,6 +274,9 @@ fn contested_cells_are_not_high_and_name_the_alternative() {
     let vgz = doc.cell(ZorgkantoorId::Vgz, ThemeId::BehandelingEnMgz).unwrap();
     assert_ne!(vgz.confidence, Confidence::High);
     assert!(vgz.note.as_deref().is_some_and(|n| n.contains("Verpleegzorg") && n.contains("Menzis")));
+    let vgz = doc.cell(ZorgkantoorId::Vgz, ThemeId::Technologie).unwrap();
+    assert_ne!(vgz.confidence, Confidence::High);
+    assert!(vgz.note.as_deref().is_some_and(|n| n.contains("Good Practices") && n.contains("Zilveren Kruis")));
 }
 
 /// Every tariff rule a comparison applies carries the confidence of the cell it comes from, so a
