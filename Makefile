@@ -4,7 +4,7 @@
 .PHONY: run test token openapi clients fmt lint build-lambdas check-infra sam-build bench fuzz
 
 ROLE ?= igo
-ORG ?= 12345678
+ORG ?= 53012345
 
 ## make run: DynamoDB Local + table + themes seed + the API on http://127.0.0.1:3000
 run:
@@ -14,7 +14,7 @@ run:
 test:
 	@bash scripts/test.sh
 
-## make token ROLE=igo ORG=12345678: prints a valid local bearer token
+## make token ROLE=igo ORG=53012345: prints a valid local bearer token
 token:
 	@cargo run -q -p local-gateway -- token --role $(ROLE) --org $(ORG)
 

@@ -35,7 +35,7 @@ RESULTS="$OUT/results.jsonl"
 mkdir -p "$OUT"
 started=$(date +%s)
 
-IGO=12345678          # the IGO of the load runs
+IGO=53012345          # the IGO of the load runs
 LOAD_INSURER=7029     # insurer of the proposals the load runs create
 SCALE_INSURER=3311    # insurer whose listing the scale runs read (only seeded proposals)
 

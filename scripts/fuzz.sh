@@ -35,7 +35,7 @@ seed_args=(--seed "$SEED")
 [ "$SEED" = random ] && seed_args=()
 
 status=0
-for caller in "igo 12345678" "insurer 3311" "publisher zorginkoop-redactie"; do
+for caller in "igo 53012345" "insurer 3311" "publisher zorginkoop-redactie"; do
   set -- $caller
   token=$("$ROOT/target/debug/local-gateway" token --role "$1" --org "$2")
   log "schemathesis as $1 $2 (at most $MAX_EXAMPLES cases per operation and phase)"

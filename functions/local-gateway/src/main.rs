@@ -41,7 +41,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let url = format!("http://{}", listener.local_addr()?);
             println!("Zorginkoop API listening on {url}");
             println!("  spec: {url}/openapi.json   docs: {url}/docs");
-            println!("  token: make token ROLE=igo ORG=12345678   (roles: igo, insurer, publisher)");
+            println!("  token: make token ROLE=igo ORG=53012345   (roles: igo, insurer, publisher)");
             let server = local_gateway::serve(listener, ctx, JwtVerifier::new(&secret()));
             tokio::select! {
                 result = server => result?,

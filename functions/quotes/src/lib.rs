@@ -9,6 +9,8 @@ use http::{header, Method, StatusCode};
 use serde_json::{json, Value};
 use storage::quotes as store;
 
+pub mod prestaties;
+
 /// Quotes never change, so a client may keep one; it must still ask whether it may read it.
 const CACHE_CONTROL: &str = "private, no-cache";
 
@@ -19,6 +21,7 @@ pub fn router() -> Router {
         vec![
             Route::new(Method::POST, "/v1/quotes", Access::Authenticated, |r| Box::pin(create_quote(r))),
             Route::new(Method::GET, "/v1/quotes/{id}", Access::Authenticated, |r| Box::pin(get_quote(r))),
+            Route::new(Method::GET, "/v1/prestaties", Access::Public, |r| Box::pin(prestaties::get_prestaties(r))),
         ],
     )
 }
@@ -81,21 +84,20 @@ pub async fn get_quote(r: ApiRequest) -> HandlerResult {
 }
 
 /// A valid request: a VSV of a hospital, its gynaecologists, a midwives' practice and a
-/// kraamzorg organisation, quoting all 9 prestaties with 10% of natal care moving from the
-/// hospital to the midwives.
+/// kraamzorg organisation, quoting the 8 prestaties of the 2027 catalogue with 10% of natal
+/// care moving from the hospital to the midwives.
 pub fn example_request() -> Value {
-    let (hospital, msb, midwives, kraamzorg) = ("12000001", "12000002", "01000003", "33000004");
+    // The member providers of the proposal examples (createProposal), with the same AGB codes.
+    let (hospital, msb, midwives, kraamzorg) = ("06000002", "06000003", "03000001", "33000004");
     json!({
         "period": 2027,
         "providers": [
-            {"agb": hospital, "name": "Ziekenhuis Rivierenland", "kind": "ziekenhuis", "baseline_revenue": "1450000.00"},
-            {"agb": msb, "name": "MSB vakgroep gynaecologie", "kind": "msb-gynaecologie", "baseline_revenue": "610000.00"},
+            {"agb": hospital, "name": "Ziekenhuis Zuid", "kind": "ziekenhuis", "baseline_revenue": "1450000.00"},
+            {"agb": msb, "name": "MSB Gynaecologie Zuid", "kind": "msb-gynaecologie", "baseline_revenue": "610000.00"},
             {"agb": midwives, "name": "Verloskundigenpraktijk De Wieg", "kind": "verloskundigenpraktijk", "baseline_revenue": "820000.00"},
-            {"agb": kraamzorg, "name": "Kraamzorg Het Nest", "kind": "kraamzorg", "baseline_revenue": "1190000.00"}
+            {"agb": kraamzorg, "name": "Kraamzorg Thuis", "kind": "kraamzorg", "baseline_revenue": "1190000.00"}
         ],
         "prestaties": [
-            {"prestatie": "begeleiding_eindigend_voor_16_weken", "volume": "180", "components": [
-                {"provider": midwives, "amount_per_unit": "185.00"}, {"provider": hospital, "amount_per_unit": "60.00"}]},
             {"prestatie": "geboortezorg_prenataal", "volume": "1000", "components": [
                 {"provider": midwives, "amount_per_unit": "520.00"}, {"provider": hospital, "amount_per_unit": "85.00"}]},
             {"prestatie": "geboortezorg_prenataal_complex", "volume": "420", "components": [
@@ -126,8 +128,11 @@ pub fn example_request() -> Value {
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(create_quote, get_quote),
-    tags((name = "quotes", description = "Integral tariff quotes: from a VSV's cost build-up to integral tariffs, the contract total and each provider's share."))
+    paths(create_quote, get_quote, prestaties::get_prestaties),
+    tags(
+        (name = "quotes", description = "Integral tariff quotes: from a VSV's cost build-up to integral tariffs, the contract total and each provider's share."),
+        (name = "prestaties", description = "The NZa integral birth-care prestaties per contract year (public): 9 under the 2017-2022 experiment (BR/REG-22100), 8 from 2023 under the regular policy rule.")
+    )
 )]
 pub struct ApiDoc;
 
@@ -139,6 +144,6 @@ mod tests {
     fn the_documented_example_is_a_valid_request() {
         let request: QuoteRequest = edge::http::parse_json_str(&example_request().to_string()).unwrap();
         let result = quote::quote(&request).unwrap();
-        assert_eq!(result.prestaties.len(), 9);
+        assert_eq!(result.prestaties.len(), 8);
     }
 }

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 /// AGB code: exactly 8 digits; identifies a care provider, practice, institution or IGO.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
-#[schema(value_type = String, pattern = r"^[0-9]{8}$", example = "12345678")]
+#[schema(value_type = String, pattern = r"^[0-9]{8}$", example = "53012345")]
 pub struct AgbCode([u8; 8]);
 
 /// UZOVI code: exactly 4 digits; identifies a health insurer or zorgkantoor.

@@ -5,6 +5,7 @@
 //! depends on neither lambda_http, http nor the AWS SDK. The HTTP edge maps [`DomainError`] to
 //! problem+json; storage maps domain types to items.
 
+pub mod catalogue;
 pub mod codes;
 pub mod error;
 pub mod identity;

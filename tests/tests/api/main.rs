@@ -19,6 +19,7 @@ mod foundation;
 mod infra;
 mod money_http;
 mod openapi_examples;
+mod prestaties;
 mod proposal_from_quote;
 mod proposals;
 mod proposals_concurrency;

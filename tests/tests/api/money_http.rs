@@ -16,11 +16,17 @@ use serde_json::{json, Value};
 
 const CASES: u32 = 24;
 
-/// The API names of the 9 prestaties, from the domain's own list (no second copy to drift).
+/// The API names of the prestaties of the 2026 and 2027 catalogue (the contract years used
+/// here), from the domain's own data (no second copy to drift).
 fn prestaties() -> Vec<&'static str> {
-    domain::prestatie::Prestatie::ALL
+    let catalogue = domain::catalogue::catalogue();
+    assert_eq!(catalogue.regulation(2026), catalogue.regulation(2027), "one regulation for both years");
+    catalogue
+        .regulation(2027)
+        .expect("2027")
+        .prestaties
         .iter()
-        .map(|p| &*String::leak(serde_json::to_value(p).unwrap().as_str().unwrap().to_owned()))
+        .map(|e| &*String::leak(domain::catalogue::code(e.prestatie)))
         .collect()
 }
 

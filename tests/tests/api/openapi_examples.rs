@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 /// The proposal examples' parties: the IGO of `make token`'s defaults and the insurer the
 /// createProposal example addresses.
-const IGO: &str = "12345678";
+const IGO: &str = "53012345";
 const PUBLISHER_ORG: &str = "zorginkoop-redactie";
 
 /// One operation of the spec, with the examples it documents.
@@ -181,7 +181,8 @@ async fn prepare(app: &TestApp, spec: &Value, op: &str, body: Option<&Value>) ->
         | "getThemes"
         | "listThemeEditions"
         | "getThemeEdition"
-        | "createWlzTariffQuote" => Prepared::public(),
+        | "createWlzTariffQuote"
+        | "getPrestatieCatalogue" => Prepared::public(),
         "putThemeEdition" => Prepared::as_caller("publisher", PUBLISHER_ORG),
         "publishThemeEdition" => {
             // The draft to publish: the putThemeEdition example, under the id this example names.

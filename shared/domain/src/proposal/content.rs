@@ -12,17 +12,21 @@ use super::{Action, FROM_QUOTE};
 use crate::codes::{AgbCode, UzoviCode};
 use crate::error::FieldError;
 use crate::money::ExactDecimal;
-use crate::prestatie::{Prestatie, ProviderKind};
+use crate::prestatie::{PrestatieCode, ProviderKind, Unit};
 use crate::quote::Quote;
 use crate::validation::Errors;
 
 /// The NZa policy rule the contract falls under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyRoute {
-    /// Beleidsregel integrale geboortezorg: the 9 integral prestaties.
+    /// Beleidsregel integrale geboortezorg: the lines, care shifts and attention points must fit
+    /// the NZa catalogue of the period's year (`GET /v1/prestaties?year=...`): 9 prestaties up
+    /// to 2022, 8 from 2023.
+    #[default]
     IntegraleBekostiging,
-    /// Beleidsregel innovatie: an experiment outside the 9 prestaties.
+    /// Beleidsregel innovatie: an arrangement that does not fit the integral prestaties; not
+    /// bound to the year's catalogue: a line may carry an own prestatie (code, description, unit).
     Innovatie,
 }
 
@@ -51,7 +55,21 @@ impl Period {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
-    pub prestatie: Prestatie,
+    /// Under `integrale_bekostiging` one of the prestaties of the period's year (see
+    /// `GET /v1/prestaties?year=...`): a prestatie the year no longer has, such as
+    /// `begeleiding_eindigend_voor_16_weken` from 2023, is a 422 at `/lines/{i}/prestatie` saying
+    /// why and from which year. Under `innovatie` also an own prestatie's code (with
+    /// `description` and `unit`), validated for shape only.
+    #[schema(example = "geboortezorg_prenataal")]
+    pub prestatie: PrestatieCode,
+    /// An own prestatie's description (innovation route only; required with an own code, refused
+    /// with an NZa prestatie, whose name is the catalogue's). 1 to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// An own prestatie's unit (innovation route only; required with an own code, refused with an
+    /// NZa prestatie, whose unit is the catalogue's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Unit>,
     /// Number of clients, or hours for kraamzorg (0 to 10,000,000).
     #[schema(minimum = 0, maximum = 10_000_000)]
     pub volume: u64,
@@ -79,7 +97,8 @@ pub struct MemberProvider {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrestatieShare {
-    pub prestatie: Prestatie,
+    /// A prestatie of the lines (an own code under the innovation route).
+    pub prestatie: PrestatieCode,
     pub share: ExactDecimal,
 }
 
@@ -105,7 +124,9 @@ pub enum CareShiftKind {
 #[serde(deny_unknown_fields)]
 pub struct CareShift {
     pub kind: CareShiftKind,
-    pub prestatie: Prestatie,
+    /// Under `integrale_bekostiging` a prestatie of the period's year; under `innovatie` also an
+    /// own code.
+    pub prestatie: PrestatieCode,
     pub from: ProviderKind,
     pub to: ProviderKind,
     /// Share of the prestatie's care that shifts, in percent.
@@ -127,7 +148,11 @@ pub enum ClientScope {
 #[serde(deny_unknown_fields)]
 pub struct AttentionPoints {
     pub client_scope: ClientScope,
-    /// Policy on bundle breakers and parallel billing (parallelliteit, bundelbrekers).
+    /// Policy on bundle breakers and parallel billing (parallelliteit, bundelbrekers). Only where
+    /// the year's regulation has the bundelbrekers rule (the 2017-2022 experiment): under
+    /// `integrale_bekostiging` from 2023 sending it is a 422 at
+    /// `/attention_points/bundle_breakers` (refused, not ignored, so nothing is stored that the
+    /// contract does not mean). Proposals of earlier years keep it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bundle_breakers: Option<String>,
     /// How expensive medicines are handled.

@@ -44,7 +44,7 @@ pub fn lines_and_key(quote: &Quote) -> Result<(Vec<LineInput>, DistributionKey),
         if volume <= Decimal::ZERO {
             continue;
         }
-        let name = line.prestatie.description();
+        let name = line.prestatie.label();
         let Some(volume) = whole(volume) else {
             refuse(
                 &mut errors,
@@ -70,7 +70,14 @@ pub fn lines_and_key(quote: &Quote) -> Result<(Vec<LineInput>, DistributionKey),
             Some(row) => rows.push(row),
             None => refuse(&mut errors, format!("the quote has no matrix row for {name}")),
         }
-        lines.push(LineInput { prestatie: line.prestatie, volume, tariff: line.tariff });
+        lines.push(LineInput {
+            prestatie: line.prestatie.clone(),
+            description: line.description.clone(),
+            // An own prestatie keeps its unit; an NZa prestatie's is the catalogue's.
+            unit: line.prestatie.nza().is_none().then_some(line.unit),
+            volume,
+            tariff: line.tariff,
+        });
     }
     if lines.is_empty() && errors.is_empty() {
         refuse(&mut errors, "the quote has no prestatie with a volume above 0: nothing to propose".to_owned());
@@ -109,7 +116,7 @@ pub fn lines_and_key(quote: &Quote) -> Result<(Vec<LineInput>, DistributionKey),
                     Ok(shares) => {
                         for (member, share) in members.iter_mut().zip(shares) {
                             member.shares.push(PrestatieShare {
-                                prestatie: row.prestatie,
+                                prestatie: row.prestatie.clone(),
                                 share: ExactDecimal(share.normalize()),
                             });
                         }
@@ -119,7 +126,7 @@ pub fn lines_and_key(quote: &Quote) -> Result<(Vec<LineInput>, DistributionKey),
                         format!(
                             "the quote gives the providers nothing of {} (all goes to the IGO's surcharges), so it \
                              gives no distribution key for it",
-                            row.prestatie.description()
+                            row.prestatie.label()
                         ),
                     ),
                 }
@@ -187,7 +194,8 @@ mod tests {
     fn cost_based_quote_gives_its_tariffs_and_matrix_shares_per_prestatie() {
         let quote = quote_of(quote_body());
         let (lines, key) = lines_and_key(&quote).unwrap();
-        let lines: Vec<_> = lines.iter().map(|l| (l.prestatie, l.volume, l.tariff.to_string())).collect();
+        let lines: Vec<_> =
+            lines.iter().map(|l| (l.prestatie.nza().unwrap(), l.volume, l.tariff.to_string())).collect();
         // Natal care has no volume: no line. Kraamzorg 50.00 x 1.0433 = 52.165 → 52.17 (half up).
         assert_eq!(
             lines,
@@ -202,7 +210,7 @@ mod tests {
             key.providers.iter().map(|p| p.shares.iter().map(|s| s.share.to_string()).collect()).collect();
         assert_eq!(shares, [vec!["7.4934", "0"], vec!["92.5066", "0"], vec!["0", "100"]]);
         assert!(key.providers.iter().all(|p| p.share.is_none()));
-        assert!(key.providers[0].shares.iter().map(|s| s.prestatie).eq(lines.iter().map(|l| l.0)));
+        assert!(key.providers[0].shares.iter().map(|s| s.prestatie.nza().unwrap()).eq(lines.iter().map(|l| l.0)));
         let names: Vec<_> = key.providers.iter().map(|p| (p.agb.as_str(), p.name.as_str(), p.kind)).collect();
         assert_eq!(names[1], (M, "Verloskundigen De Wieg", ProviderKind::Verloskundigenpraktijk));
     }
@@ -356,7 +364,7 @@ mod tests {
                 if components.is_empty() {
                     components.push(json!({"provider": H, "amount_per_unit": "1.00"}));
                 }
-                json!({"prestatie": Prestatie::ALL[p], "volume": volume.to_string(), "components": components})
+                json!({"prestatie": crate::catalogue::catalogue().regulation(2027).unwrap().prestaties[p].prestatie, "volume": volume.to_string(), "components": components})
             }).collect();
             let mut body = quote_body();
             body["prestaties"] = json!(prestaties);

@@ -30,7 +30,8 @@ pub use content::{
 pub use from_quote::FROM_QUOTE;
 pub use pricing::{line_amount, priced_lines, totals, Line, Totals};
 pub use state::{may_edit, transition, Action, Status, TransitionError};
-pub use validate::validate_lines;
+pub(crate) use validate::refusal;
+pub use validate::{validate_lines, validate_lines_in_year};
 
 /// Longest organisation or provider name.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -281,7 +282,10 @@ impl Proposal {
             errors.push("/reason", "a reason is required to reject");
         }
         match (&request.counter_lines, request.action) {
-            (Some(lines), Action::Counter) => validate_lines("/counter_lines", lines, &mut errors),
+            (Some(lines), Action::Counter) => {
+                validate_lines("/counter_lines", lines, &mut errors);
+                validate_lines_in_year("/counter_lines", self.policy_route, self.year, lines, &mut errors);
+            }
             (None, Action::Counter) => errors.push("/counter_lines", "counter_lines are required to counter"),
             (Some(_), _) => errors.push("/counter_lines", "counter_lines belong only to 'counter'"),
             (None, _) => {}

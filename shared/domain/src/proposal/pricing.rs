@@ -7,12 +7,15 @@ use utoipa::ToSchema;
 
 use super::LineInput;
 use crate::money::{cents, ExactDecimal};
-use crate::prestatie::{Prestatie, Unit};
+use crate::prestatie::{PrestatieCode, Unit};
 
 /// A line of a proposal with its derived amount (volume × tariff, exact, in euros).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Line {
-    pub prestatie: Prestatie,
+    pub prestatie: PrestatieCode,
+    /// An own prestatie's description (innovation route); absent for an NZa prestatie.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// What one unit of volume is: a client, or an hour (kraamzorg).
     pub unit: Unit,
     pub volume: u64,
@@ -42,8 +45,9 @@ pub fn priced_lines(lines: &[LineInput]) -> Vec<Line> {
     lines
         .iter()
         .map(|l| Line {
-            prestatie: l.prestatie,
-            unit: l.prestatie.unit(),
+            prestatie: l.prestatie.clone(),
+            description: l.description.clone(),
+            unit: l.prestatie.unit(l.unit),
             volume: l.volume,
             tariff: l.tariff,
             amount: ExactDecimal(line_amount(l.volume, l.tariff.0)),

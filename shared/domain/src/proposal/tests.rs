@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::codes::UzoviCode;
 use crate::money::ExactDecimal;
-use crate::prestatie::{Prestatie, Unit};
+use crate::prestatie::{Prestatie, PrestatieCode, Unit};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-01T10:00:00Z").unwrap().with_timezone(&Utc)
@@ -240,7 +240,9 @@ fn visibility_follows_the_tenant_rule() {
 
 fn line_strategy() -> impl Strategy<Value = LineInput> {
     (0usize..9, 0u64..=MAX_VOLUME, 0i64..100_000_000_000i64).prop_map(|(p, volume, cents)| LineInput {
-        prestatie: Prestatie::ALL[p],
+        prestatie: Prestatie::ALL[p].into(),
+        description: None,
+        unit: None,
         volume,
         tariff: ExactDecimal(Decimal::new(cents, 2)),
     })
@@ -293,4 +295,141 @@ proptest! {
         let body = with(sample(), "/distribution_key/providers", Value::Array(providers));
         prop_assert_eq!(create(body).is_ok(), in_range && sum == Decimal::ONE_HUNDRED);
     }
+}
+
+/// The details of a refused body, by pointer.
+fn details(body: Value) -> Vec<(String, String)> {
+    match create(body) {
+        Err(DomainError::Invalid(errors)) => errors.into_iter().map(|e| (e.pointer, e.detail)).collect(),
+        other => panic!("expected a validation failure, got {other:?}"),
+    }
+}
+
+fn with_removed_prestatie(year: i32) -> Value {
+    let mut body = with(sample(), "/period", json!({"year": year}));
+    body["lines"].as_array_mut().unwrap().push(json!(
+        {"prestatie": "begeleiding_eindigend_voor_16_weken", "volume": 10, "tariff": "300.00"}
+    ));
+    body
+}
+
+#[test]
+fn a_removed_prestatie_is_refused_in_2026_saying_why_and_from_when() {
+    let errors = details(with_removed_prestatie(2026));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let (pointer, detail) = &errors[0];
+    assert_eq!(pointer, "/lines/2/prestatie");
+    assert!(detail.contains("not an integral prestatie in 2026"), "{detail}");
+    assert!(detail.contains("removed from 2023"), "{detail}");
+    assert!(detail.contains("geboortezorg_prenataal"), "{detail}");
+    // The same line under the 2022 experiment is one of its nine prestaties.
+    let change = create(with_removed_prestatie(2022)).unwrap();
+    assert_eq!(change.proposal.lines.len(), 3);
+    // A date range counts by its start year.
+    let range = with(with_removed_prestatie(2026), "/period", json!({"start": "2022-07-01", "end": "2023-06-30"}));
+    assert!(create(range).is_ok());
+}
+
+#[test]
+fn care_shifts_and_bundle_breakers_follow_the_year() {
+    let mut body = with(sample(), "/care_shifts/0/prestatie", json!("begeleiding_eindigend_voor_16_weken"));
+    body["attention_points"]["bundle_breakers"] = json!("Geen integrale declaratie bij een derde aanbieder.");
+    let errors = details(body.clone());
+    let pointers: Vec<_> = errors.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(pointers, ["/care_shifts/0/prestatie", "/attention_points/bundle_breakers"]);
+    assert!(errors[1].1.contains("does not apply in 2026 (from 2023"), "{}", errors[1].1);
+    // Both are the experiment's own in 2022.
+    assert!(create(with(body, "/period", json!({"year": 2022}))).is_ok());
+}
+
+#[test]
+fn no_integral_prestaties_before_the_experiment() {
+    let errors = details(with(sample(), "/period", json!({"year": 2016})));
+    assert_eq!(errors[0].0, "/period/year");
+    assert!(errors[0].1.contains("starts in 2017"), "{}", errors[0].1);
+}
+
+#[test]
+fn the_innovation_route_is_not_bound_to_the_catalogue() {
+    let mut body = with_removed_prestatie(2026);
+    body["policy_route"] = json!("innovatie");
+    body["attention_points"]["bundle_breakers"] = json!("Eigen afspraak over parallelle declaraties.");
+    assert!(create(body).is_ok());
+}
+
+#[test]
+fn counter_lines_follow_the_proposals_year() {
+    let p = create(sample()).unwrap().proposal;
+    let p = p.apply(transition_request("submit"), actor(Role::Igo), now()).unwrap().proposal;
+    let p = p.apply(transition_request("start_review"), actor(Role::Insurer), now()).unwrap().proposal;
+    let counter: TransitionRequest = serde_json::from_value(json!({"action": "counter",
+        "counter_lines": [{"prestatie": "begeleiding_eindigend_voor_16_weken", "volume": 1, "tariff": "1.00"}]}))
+    .unwrap();
+    let Err(DomainError::Invalid(errors)) = p.apply(counter, actor(Role::Insurer), now()) else {
+        panic!("a removed prestatie in a 2026 counter is refused")
+    };
+    assert_eq!(errors[0].pointer, "/counter_lines/0/prestatie");
+}
+
+#[test]
+fn a_stored_proposal_of_an_earlier_year_reads_as_it_was() {
+    // Stored as the API wrote it under the 2022 experiment: nine prestaties and bundle breakers.
+    let mut body = with_removed_prestatie(2022);
+    body["attention_points"]["bundle_breakers"] = json!("Uitgesloten.");
+    let stored = serde_json::to_value(create(body).unwrap().proposal).unwrap();
+    let read: Proposal = serde_json::from_value(stored.clone()).unwrap();
+    assert_eq!(serde_json::to_value(read).unwrap(), stored);
+}
+
+fn innovation() -> Value {
+    let mut body = with(sample(), "/policy_route", json!("innovatie"));
+    body["lines"][1] = json!({"prestatie": "INNO-KRAAM-UUR", "description": "Kraamzorg thuis en in het geboortecentrum",
+        "unit": "hour", "volume": 4000, "tariff": "61.25"});
+    body
+}
+
+#[test]
+fn the_innovation_route_takes_an_own_prestatie_with_its_description_and_unit() {
+    let change = create(innovation()).unwrap();
+    let line = &change.proposal.lines[1];
+    assert_eq!(line.prestatie, PrestatieCode::Own("INNO-KRAAM-UUR".into()));
+    assert_eq!(line.description.as_deref(), Some("Kraamzorg thuis en in het geboortecentrum"));
+    assert_eq!(line.unit, Unit::Hour);
+    assert_eq!((change.proposal.totals.clients, change.proposal.totals.hours), (120, 4000), "its unit counts");
+    // Stored and read back as sent; an NZa line carries neither description nor unit input.
+    let stored = serde_json::to_value(&change.proposal).unwrap();
+    assert_eq!(stored["lines"][1]["prestatie"], "INNO-KRAAM-UUR");
+    assert!(stored["lines"][0].get("description").is_none());
+    let read: Proposal = serde_json::from_value(stored).unwrap();
+    assert_eq!(read, change.proposal);
+    // Shares per prestatie name the own code.
+    let mut body = innovation();
+    body["distribution_key"]["providers"][0]["share"] = Value::Null;
+    body["distribution_key"]["providers"][1]["share"] = Value::Null;
+    for (i, own) in [(0, "25"), (1, "75")] {
+        let provider = &mut body["distribution_key"]["providers"][i];
+        provider.as_object_mut().unwrap().remove("share");
+        provider["shares"] = json!([{"prestatie": "geboortezorg_prenataal", "share": "50"}, {"prestatie": "INNO-KRAAM-UUR", "share": own}]);
+    }
+    assert!(create(body).is_ok());
+}
+
+#[test]
+fn an_own_prestatie_is_validated_for_shape_only_and_only_on_the_innovation_route() {
+    let mut body = innovation();
+    body["lines"][1] = json!({"prestatie": "INNO KRAAM", "volume": 1, "tariff": "1.00"});
+    body["lines"][0]["unit"] = json!("client");
+    assert_eq!(
+        pointers(body),
+        ["/lines/0/unit", "/lines/1/prestatie", "/lines/1/description", "/lines/1/unit"],
+        "a bad code, a missing description and unit; an NZa prestatie takes no unit"
+    );
+    let mut body = innovation();
+    body["lines"][1]["description"] = json!(" ");
+    assert_eq!(pointers(body), ["/lines/1/description"]);
+    // The same own prestatie under the integral route: refused, naming the route it needs.
+    let errors = details(with(innovation(), "/policy_route", json!("integrale_bekostiging")));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "/lines/1/prestatie");
+    assert!(errors[0].1.contains("needs policy_route innovatie"), "{}", errors[0].1);
 }

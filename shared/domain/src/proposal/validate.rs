@@ -7,11 +7,12 @@ use chrono::Datelike;
 use rust_decimal::Decimal;
 
 use super::{
-    CareShift, DistributionKey, LineInput, Period, ProposalContent, MAX_CARE_SHIFTS, MAX_NAME_CHARS, MAX_PROVIDERS,
-    MAX_QUOTE_ID_CHARS, MAX_TEXT_CHARS, MAX_VOLUME, SHARE_DECIMALS, YEARS,
+    CareShift, DistributionKey, LineInput, Period, PolicyRoute, ProposalContent, MAX_CARE_SHIFTS, MAX_NAME_CHARS,
+    MAX_PROVIDERS, MAX_QUOTE_ID_CHARS, MAX_TEXT_CHARS, MAX_VOLUME, SHARE_DECIMALS, YEARS,
 };
+use crate::catalogue::{catalogue, AttentionPointField, Regulation};
 use crate::money::ExactDecimal;
-use crate::prestatie::Prestatie;
+use crate::prestatie::PrestatieCode;
 use crate::validation::Errors;
 
 /// Tariffs stay below one billion euros.
@@ -55,15 +56,40 @@ fn check_percentage(pointer: &str, share: ExactDecimal, errors: &mut Errors) {
 }
 
 /// Validates lines at `pointer` (`/lines` or `/counter_lines`): at least one, each prestatie
-/// at most once, volumes and tariffs in range.
+/// at most once, an own prestatie's shape (code, description, unit), volumes and tariffs in
+/// range. Whether an own prestatie is allowed at all is the route's (`validate_lines_in_year`).
 pub fn validate_lines(pointer: &str, lines: &[LineInput], errors: &mut Errors) {
     if lines.is_empty() {
         errors.push(pointer, "at least one line is required");
     }
     let mut seen = HashSet::new();
     for (i, line) in lines.iter().enumerate() {
-        if !seen.insert(line.prestatie) {
+        if !seen.insert(&line.prestatie) {
             errors.push(format!("{pointer}/{i}/prestatie"), "each prestatie may appear only once");
+        }
+        match &line.prestatie {
+            PrestatieCode::Own(_) => {
+                if !line.prestatie.well_formed() {
+                    errors.push(format!("{pointer}/{i}/prestatie"), OWN_CODE_SHAPE);
+                }
+                match &line.description {
+                    Some(text) => errors.text(format!("{pointer}/{i}/description"), text, MAX_NAME_CHARS),
+                    None => errors.push(format!("{pointer}/{i}/description"), "required with an own prestatie"),
+                }
+                if line.unit.is_none() {
+                    errors.push(format!("{pointer}/{i}/unit"), "required with an own prestatie");
+                }
+            }
+            PrestatieCode::Nza(_) => {
+                for (field, given) in [("description", line.description.is_some()), ("unit", line.unit.is_some())] {
+                    if given {
+                        errors.push(
+                            format!("{pointer}/{i}/{field}"),
+                            "only for an own prestatie (innovation route): an NZa prestatie's name and unit are the catalogue's",
+                        );
+                    }
+                }
+            }
         }
         if line.volume > MAX_VOLUME {
             errors.push(format!("{pointer}/{i}/volume"), "must be from 0 to 10000000");
@@ -111,20 +137,20 @@ fn validate_distribution_key(key: &DistributionKey, lines: &[LineInput], errors:
             errors.push(base, format!("the shares add up to {sum}; they must add up to exactly 100"));
         }
     } else if per_prestatie {
-        let covered: HashSet<Prestatie> = lines.iter().map(|l| l.prestatie).collect();
-        let mut sums: BTreeMap<Prestatie, Decimal> = BTreeMap::new();
+        let covered: HashSet<&PrestatieCode> = lines.iter().map(|l| &l.prestatie).collect();
+        let mut sums: BTreeMap<&PrestatieCode, Decimal> = BTreeMap::new();
         let before = errors.len();
         for (i, provider) in key.providers.iter().enumerate() {
             let mut seen = HashSet::new();
             for (j, share) in provider.shares.iter().enumerate() {
                 let at = format!("{base}/{i}/shares/{j}");
-                if !seen.insert(share.prestatie) {
+                if !seen.insert(&share.prestatie) {
                     errors.push(format!("{at}/prestatie"), "each prestatie may appear only once");
                 } else if !covered.contains(&share.prestatie) {
                     errors.push(format!("{at}/prestatie"), "this prestatie is not among the lines");
                 }
                 check_percentage(&format!("{at}/share"), share.share, errors);
-                *sums.entry(share.prestatie).or_default() += share.share.0;
+                *sums.entry(&share.prestatie).or_default() += share.share.0;
             }
         }
         if errors.len() == before {
@@ -133,13 +159,9 @@ fn validate_distribution_key(key: &DistributionKey, lines: &[LineInput], errors:
             for prestatie in prestaties {
                 let sum = sums.get(&prestatie).copied().unwrap_or_default();
                 if sum != Decimal::ONE_HUNDRED {
-                    let name = serde_json::to_value(prestatie).ok().and_then(|v| v.as_str().map(str::to_owned));
                     errors.push(
                         base,
-                        format!(
-                            "the shares of {} add up to {sum}; they must add up to exactly 100",
-                            name.unwrap_or_default()
-                        ),
+                        format!("the shares of {} add up to {sum}; they must add up to exactly 100", prestatie.code()),
                     );
                 }
             }
@@ -155,6 +177,9 @@ fn validate_care_shifts(shifts: &[CareShift], errors: &mut Errors) {
         return;
     }
     for (i, shift) in shifts.iter().enumerate() {
+        if !shift.prestatie.well_formed() {
+            errors.push(format!("/care_shifts/{i}/prestatie"), OWN_CODE_SHAPE);
+        }
         if shift.from == shift.to {
             errors.push(format!("/care_shifts/{i}/to"), "must differ from 'from'");
         }
@@ -174,10 +199,89 @@ pub(super) fn validate_quote_id(pointer: &str, quote_id: &Option<String>, errors
     }
 }
 
+const OWN_CODE_SHAPE: &str =
+    "an own prestatie's code is 1 to 40 letters, digits, '_', '-' or '.', starting with a letter or digit";
+
+/// Why a prestatie may not be claimed in `year` under the integral route (`regulation` is the
+/// year's, if any): an own code belongs to the innovation route, an NZa prestatie must be one of
+/// the year's.
+pub(crate) fn refusal(regulation: Option<&Regulation>, year: i32, prestatie: &PrestatieCode) -> Option<String> {
+    match prestatie {
+        PrestatieCode::Own(code) => Some(format!(
+            "{code} is not an NZa integral prestatie: an own prestatie needs policy_route innovatie (see GET /v1/prestaties?year={year})"
+        )),
+        PrestatieCode::Nza(p) => regulation.and_then(|r| r.refusal(year, *p)),
+    }
+}
+
+/// The NZa regulation of a contract year under `route`: `None` for the innovation route (not
+/// bound to the catalogue), and for a year without one (the failure is pushed at `period_pointer`).
+fn regulation_of(
+    route: PolicyRoute,
+    year: i32,
+    period_pointer: &str,
+    errors: &mut Errors,
+) -> Option<&'static Regulation> {
+    if route == PolicyRoute::Innovatie {
+        return None;
+    }
+    let regulation = catalogue().regulation(year);
+    if regulation.is_none() {
+        errors.push(period_pointer, catalogue().no_regulation(year));
+    }
+    regulation
+}
+
+/// Lines at `pointer` (a counter's) against the catalogue of `year` under `route`: under the
+/// integral route each prestatie must be one of the year's (a removed one is refused saying why
+/// and from when).
+pub fn validate_lines_in_year(pointer: &str, route: PolicyRoute, year: i32, lines: &[LineInput], errors: &mut Errors) {
+    // A stored proposal's year without a regulation (stored before the catalogue) is not
+    // refused here: the counter is about its lines.
+    if route == PolicyRoute::Innovatie {
+        return;
+    }
+    let regulation = catalogue().regulation(year);
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(why) = refusal(regulation, year, &line.prestatie) {
+            errors.push(format!("{pointer}/{i}/prestatie"), why);
+        }
+    }
+}
+
 impl ProposalContent {
+    /// The lines, care shifts and attention points against the catalogue of the period's
+    /// year (integral route only). Only called with a valid period.
+    fn validate_against_catalogue(&self, errors: &mut Errors) {
+        let year = self.period.contract_year();
+        let period_pointer = if self.period.year.is_some() { "/period/year" } else { "/period/start" };
+        let Some(regulation) = regulation_of(self.policy_route, year, period_pointer, errors) else {
+            return;
+        };
+        for (i, line) in self.lines.iter().enumerate() {
+            if let Some(why) = refusal(Some(regulation), year, &line.prestatie) {
+                errors.push(format!("/lines/{i}/prestatie"), why);
+            }
+        }
+        for (i, shift) in self.care_shifts.iter().enumerate() {
+            if let Some(why) = refusal(Some(regulation), year, &shift.prestatie) {
+                errors.push(format!("/care_shifts/{i}/prestatie"), why);
+            }
+        }
+        if self.attention_points.bundle_breakers.is_some() {
+            if let Some(why) = regulation.attention_point_refusal(year, AttentionPointField::BundleBreakers) {
+                errors.push("/attention_points/bundle_breakers", why);
+            }
+        }
+    }
+
     /// Every validation rule of the editable content; all failures at once.
     pub fn validate(&self, errors: &mut Errors) {
+        let before = errors.len();
         self.period.validate(errors);
+        if errors.len() == before {
+            self.validate_against_catalogue(errors);
+        }
         validate_lines("/lines", &self.lines, errors);
         validate_distribution_key(&self.distribution_key, &self.lines, errors);
         validate_care_shifts(&self.care_shifts, errors);

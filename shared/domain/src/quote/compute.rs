@@ -147,7 +147,7 @@ pub fn compute(request: &QuoteRequest) -> Result<QuoteResult, DomainError> {
             row_igo = add(row_igo, *amount)?;
         }
         matrix.push(MatrixRow {
-            prestatie: line.prestatie,
+            prestatie: line.prestatie.clone(),
             providers: cells,
             igo_retained: ExactDecimal(row_igo),
             total: ExactDecimal(total),
@@ -157,21 +157,19 @@ pub fn compute(request: &QuoteRequest) -> Result<QuoteResult, DomainError> {
             warnings.push(Warning {
                 code: WarningCode::PrestatieWithoutCost,
                 pointer: format!("/prestaties/{p}/components"),
-                message: format!(
-                    "{} has volume {volume} but no cost: its tariff is 0.00",
-                    line.prestatie.description()
-                ),
+                message: format!("{} has volume {volume} but no cost: its tariff is 0.00", line.prestatie.label()),
             });
         } else if volume.is_zero() && !unit_cost.is_zero() {
             warnings.push(Warning {
                 code: WarningCode::PrestatieWithoutVolume,
                 pointer: format!("/prestaties/{p}/volume"),
-                message: format!("{} has a cost build-up but volume 0: it adds nothing", line.prestatie.description()),
+                message: format!("{} has a cost build-up but volume 0: it adds nothing", line.prestatie.label()),
             });
         }
         lines.push(PrestatieLine {
-            prestatie: line.prestatie,
-            unit: line.prestatie.unit(),
+            prestatie: line.prestatie.clone(),
+            description: line.description.clone(),
+            unit: line.prestatie.unit(line.unit),
             volume: line.volume,
             unit_cost: exact(unit_cost),
             tariff: ExactDecimal(tariff),
@@ -256,10 +254,13 @@ fn trace(request: &QuoteRequest, surcharge_percent: Decimal, mode: RoundingMode)
         "unit cost = sum over the providers of amount per unit x the provider's share of the units after care shifts"
             .to_owned(),
     ];
+    if !request.care_shifts.is_empty() {
+        trace.push("a care shift moves a percentage of the from provider's own units; shifts add up in any order and do not chain (units a provider received are not passed on by its own shifts)".to_owned());
+    }
     for shift in &request.care_shifts {
         trace.push(format!(
             "care shift in {}: {}% of the units of {} move to {}, at {}'s amount per unit",
-            shift.prestatie.description(),
+            shift.prestatie.label(),
             shift.share,
             shift.from,
             shift.to,

@@ -18,7 +18,8 @@ use utoipa::ToSchema;
 use crate::codes::AgbCode;
 use crate::error::DomainError;
 use crate::money::{ExactDecimal, RoundingMode};
-use crate::prestatie::{Prestatie, ProviderKind, Unit};
+use crate::prestatie::{PrestatieCode, ProviderKind, Unit};
+use crate::proposal::PolicyRoute;
 
 /// Most member providers one quote may list (a VSV has a handful to a few dozen).
 pub const MAX_PROVIDERS: usize = 50;
@@ -42,12 +43,18 @@ pub const LOSS_WARNING_PERCENT: Decimal = Decimal::from_parts(5, 0, 0, false, 0)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuoteRequest {
-    /// The contract year.
+    /// The contract year: its NZa catalogue (`GET /v1/prestaties?year=...`) decides which
+    /// prestaties the quote may list (from 2017; 8 from 2023).
     #[schema(minimum = 2000, maximum = 2100, example = 2027)]
     pub period: u16,
+    /// `integrale_bekostiging` (default): the prestaties are the NZa's of the year. `innovatie`:
+    /// not bound to the catalogue; a prestatie may be an own code with `description` and `unit`.
+    #[serde(default)]
+    pub policy_route: PolicyRoute,
     /// The IGO's member providers, in the order ties are settled in.
     pub providers: Vec<ProviderInput>,
-    /// Expected volume and cost build-up per integral prestatie (each prestatie at most once).
+    /// Expected volume and cost build-up per integral prestatie (each prestatie at most once; a
+    /// prestatie the contract year no longer has is a 422 at `/prestaties/{i}/prestatie`).
     pub prestaties: Vec<PrestatieInput>,
     /// Units moved from one provider to another within a prestatie.
     #[serde(default)]
@@ -77,7 +84,17 @@ pub struct ProviderInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrestatieInput {
-    pub prestatie: Prestatie,
+    /// An NZa prestatie of the year, or under `innovatie` an own code (see `PrestatieCode`).
+    #[schema(example = "geboortezorg_prenataal")]
+    pub prestatie: PrestatieCode,
+    /// An own prestatie's description (innovation route; required with an own code, refused with
+    /// an NZa prestatie). 1 to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// An own prestatie's unit (innovation route; required with an own code, refused with an NZa
+    /// prestatie). Hours allow 2 decimals of volume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Unit>,
     /// Expected units: clients (whole numbers), or hours for kraamzorg (at most 2 decimals).
     pub volume: ExactDecimal,
     /// What each provider's part of one unit of this care costs (each provider at most once).
@@ -97,12 +114,20 @@ pub struct CostComponent {
 
 /// Moves `share` percent of the `from` provider's units of a prestatie to the `to` provider,
 /// priced at the receiving provider's amount per unit.
+///
+/// The percentage is always of the `from` provider's **own** units (its cost component covers
+/// 100% of the prestatie's units before any shift), never of the units it holds after other
+/// shifts; shifts add up and their order does not matter. So shifts do **not chain**: with A to B
+/// 10% and B to C 10%, B ends at 100% (110 - 10) and C at 110%; none of A's units reach C. To move
+/// A's units on to C, give a direct A to C shift. The shares moved away from one provider in one
+/// prestatie add up to at most 100% of its own units (422 above that); units it receives do not
+/// raise that limit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 // Its own schema name: the proposals' `CareShift` (between provider kinds) is another type.
 #[schema(as = QuoteCareShift)]
 pub struct CareShift {
-    pub prestatie: Prestatie,
+    pub prestatie: PrestatieCode,
     pub from: AgbCode,
     pub to: AgbCode,
     /// Percent of the `from` provider's units (0 < share <= 100, at most 2 decimals).
@@ -125,6 +150,17 @@ pub struct Surcharges {
 }
 
 /// How the contract total, less the IGO's surcharges, is distributed over the providers.
+///
+/// Both methods split **per prestatie**, not over the contract total: each prestatie's total is
+/// split to the cent (largest remainder; equal remainders go to the earlier provider in the
+/// input, then organisation costs, risk reserve, innovation fund) and a provider's revenue is the
+/// sum of its cells over the prestaties (the `matrix`). Under `fixed_shares` each prestatie total
+/// is first split between the providers' pool (weight: the unit cost) and the IGO's three
+/// surcharges (weight: unit cost x surcharge percentage), then the pool over the providers by the
+/// fixed percentages. A provider's revenue may therefore differ from its percentage of the
+/// contract total less the surcharges by a few cents (at most one cent per prestatie per
+/// split); the percentages apply to every prestatie, including those it has no cost component
+/// in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Distribution {
@@ -172,7 +208,10 @@ pub struct QuoteResult {
 /// The integral tariff of one prestatie.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PrestatieLine {
-    pub prestatie: Prestatie,
+    pub prestatie: PrestatieCode,
+    /// An own prestatie's description (innovation route); absent for an NZa prestatie.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     pub unit: Unit,
     pub volume: ExactDecimal,
     /// Cost of one unit after care shifts (exact, not rounded).
@@ -205,7 +244,11 @@ pub struct ProviderOutcome {
     /// Revenue minus baseline, in euros (absent without a baseline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub difference: Option<ExactDecimal>,
-    /// Difference in percent of the baseline, 2 decimals (absent when the baseline is absent or 0).
+    /// Difference in percent of the baseline: (revenue - baseline) x 100 / baseline from the exact
+    /// cent figures, rounded to 2 decimals half away from zero (always; the request's `rounding`
+    /// is for tariffs and totals only), e.g. -0.005% is "-0.01". Absent when the baseline is
+    /// absent or 0. The `provider_loses_revenue` warning compares the exact figures, not this
+    /// rounded one: a loss of 5.004% shows as "-5.00" and is warned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub difference_percentage: Option<ExactDecimal>,
 }
@@ -213,7 +256,7 @@ pub struct ProviderOutcome {
 /// One prestatie's total split over every provider (input order) and the IGO.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MatrixRow {
-    pub prestatie: Prestatie,
+    pub prestatie: PrestatieCode,
     pub providers: Vec<MatrixCell>,
     pub igo_retained: ExactDecimal,
     /// The prestatie's total: the sum of the row.

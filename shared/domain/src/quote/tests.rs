@@ -319,8 +319,8 @@ prop_compose! {
     fn arb_request()(
         n in 1usize..=6,
         lines in proptest::collection::vec(
-            (0u64..5_000, proptest::collection::vec(proptest::option::of(0i64..500_000), 6)), 1..=9),
-        shifts in proptest::collection::vec((0usize..9, 0usize..6, 0usize..6, 1i64..=3_300), 0..3),
+            (0u64..5_000, proptest::collection::vec(proptest::option::of(0i64..500_000), 6)), 1..=8),
+        shifts in proptest::collection::vec((0usize..8, 0usize..6, 0usize..6, 1i64..=3_300), 0..3),
         surcharges in (0i64..2_000, 0i64..2_000, 0i64..2_000),
         fixed in proptest::option::of(proptest::collection::vec(0i64..1_000, 6)),
         bankers in any::<bool>(),
@@ -331,7 +331,7 @@ prop_compose! {
         let mut prestaties = Vec::new();
         let mut components: Vec<Vec<usize>> = Vec::new();
         for (p, (volume, amounts)) in lines.iter().enumerate() {
-            let prestatie = Prestatie::ALL[p];
+            let prestatie = of_2027(p);
             let volume = if prestatie.unit() == Unit::Hour { cents_str(*volume as i64 * 37) } else { volume.to_string() };
             let comps: Vec<(usize, i64)> = amounts[..n].iter().enumerate().filter_map(|(i, a)| a.map(|a| (i, a))).collect();
             components.push(comps.iter().map(|(i, _)| *i).collect());
@@ -344,7 +344,7 @@ prop_compose! {
         let care_shifts: Vec<Value> = shifts.iter().filter_map(|(p, from, to, share)| {
             let comps = components.get(*p)?;
             (from != to && comps.contains(from) && comps.contains(to)).then(|| json!({
-                "prestatie": Prestatie::ALL[*p], "from": AGBS[*from], "to": AGBS[*to], "share": cents_str(*share)
+                "prestatie": of_2027(*p), "from": AGBS[*from], "to": AGBS[*to], "share": cents_str(*share)
             }))
         }).collect();
         let distribution = match fixed {
@@ -390,4 +390,161 @@ proptest! {
         }
         prop_assert!(result.providers.iter().all(|p| p.revenue.value() >= Decimal::ZERO));
     }
+}
+
+/// The `p`th prestatie of the 2027 catalogue (the quotes' contract year here).
+// ---- the documented rules of the quote reference (issue 15, item 6) ------------------------
+
+#[test]
+fn fixed_shares_split_each_prestatie_not_the_contract_total() {
+    // Two prestaties of 0.01 each, a 50/50 key: each cent goes to the earlier provider (tie), so
+    // H receives 0.02 and M nothing. A split of the contract total (0.02) would give 0.01 each.
+    let mut body = base(json!([
+        {"prestatie": "geboortezorg_prenataal", "volume": "1", "components": [{"provider": H, "amount_per_unit": "0.01"}]},
+        {"prestatie": "geboortezorg_nataal", "volume": "1", "components": [{"provider": H, "amount_per_unit": "0.01"}]},
+        // Only H has a cost component here; the key still gives M (and K) their percentage.
+        {"prestatie": "geboortezorg_postnataal", "volume": "1", "components": [{"provider": H, "amount_per_unit": "10.00"}]}
+    ]));
+    body["distribution"] = json!({"method": "fixed_shares", "shares": [
+        {"provider": H, "percentage": "50"}, {"provider": M, "percentage": "50"}, {"provider": K, "percentage": "0"}]});
+    let result = quote(&request(body)).unwrap();
+    assert_eq!(row(&result, 0), ["0.01", "0.00", "0.00"]);
+    assert_eq!(row(&result, 1), ["0.01", "0.00", "0.00"]);
+    assert_eq!(row(&result, 2), ["5.00", "5.00", "0.00"]);
+    let revenue: Vec<String> = result.providers.iter().map(|p| s(&p.revenue)).collect();
+    assert_eq!(revenue, ["5.02", "5.00", "0.00"], "the sum of the rows, not 50% of 10.02 each");
+    assert_adds_up(&result);
+}
+
+/// One provider (M), one prestatie, no surcharges: its revenue is exactly `amount`.
+fn revenue_against_baseline(amount: &str, baseline: &str, rounding: &str) -> ProviderOutcome {
+    let mut body = base(json!([
+        {"prestatie": "geboortezorg_prenataal", "volume": "1", "components": [{"provider": M, "amount_per_unit": amount}]}
+    ]));
+    body["providers"] = json!([{"agb": M, "name": "Verloskundigen De Wieg", "kind": "verloskundigenpraktijk", "baseline_revenue": baseline}]);
+    body["rounding"] = json!(rounding);
+    let result = quote(&request(body)).unwrap();
+    assert_eq!(s(&result.providers[0].revenue), amount);
+    result.providers[0].clone()
+}
+
+#[test]
+fn difference_percentage_rounds_half_away_from_zero_whatever_the_rounding_mode() {
+    // -0.10 of 2000.00 is -0.005%: half away from zero gives -0.01 (half up would give -0.00,
+    // half to even -0.00), in both rounding modes of the request.
+    for mode in ["half_up", "bankers"] {
+        let outcome = revenue_against_baseline("1999.90", "2000.00", mode);
+        assert_eq!(s(outcome.difference.as_ref().unwrap()), "-0.10");
+        assert_eq!(s(outcome.difference_percentage.as_ref().unwrap()), "-0.01", "{mode}");
+    }
+    // +0.005% likewise rounds away from zero: +0.01.
+    let outcome = revenue_against_baseline("2000.10", "2000.00", "bankers");
+    assert_eq!(s(outcome.difference_percentage.as_ref().unwrap()), "0.01");
+}
+
+#[test]
+fn the_loss_warning_compares_exact_figures_not_the_rounded_percentage() {
+    // A loss of 500.40 on 10000.00 is 5.004%: shown as -5.00, yet more than 5%, so warned.
+    let mut body = base(json!([
+        {"prestatie": "geboortezorg_prenataal", "volume": "1", "components": [{"provider": M, "amount_per_unit": "9499.60"}]}
+    ]));
+    body["providers"] = json!([{"agb": M, "name": "Verloskundigen De Wieg", "kind": "verloskundigenpraktijk", "baseline_revenue": "10000.00"}]);
+    let result = quote(&request(body)).unwrap();
+    assert_eq!(s(result.providers[0].difference_percentage.as_ref().unwrap()), "-5.00");
+    assert_eq!(result.warnings.iter().filter(|w| w.code == WarningCode::ProviderLosesRevenue).count(), 1);
+}
+
+/// Three providers in one prestatie (H 100.00, M 10.00, K 1.00 per unit) and care shifts.
+fn chain(shifts: Value) -> Value {
+    let mut body = base(json!([
+        {"prestatie": "geboortezorg_nataal", "volume": "1", "components": [
+            {"provider": H, "amount_per_unit": "100.00"}, {"provider": M, "amount_per_unit": "10.00"},
+            {"provider": K, "amount_per_unit": "1.00"}]}
+    ]));
+    body["care_shifts"] = shifts;
+    body
+}
+
+#[test]
+fn care_shifts_do_not_chain_each_moves_the_from_providers_own_units() {
+    // H to M 10%, then M to K 10%: H 90% x 100.00, M (100 + 10 - 10)% x 10.00, K 110% x 1.00.
+    // Had M passed H's units on, K would hold more; it holds 10% of M's own units, no more.
+    let a_b_c = json!([
+        {"prestatie": "geboortezorg_nataal", "from": H, "to": M, "share": "10"},
+        {"prestatie": "geboortezorg_nataal", "from": M, "to": K, "share": "10"}
+    ]);
+    let result = quote(&request(chain(a_b_c.clone()))).unwrap();
+    assert_eq!(s(&result.prestaties[0].unit_cost), "101.10");
+    assert_eq!(row(&result, 0), ["90.00", "10.00", "1.10"]);
+    assert_adds_up(&result);
+    // The order of the shifts does not matter.
+    let mut reversed = a_b_c.as_array().unwrap().clone();
+    reversed.reverse();
+    let again = quote(&request(chain(json!(reversed)))).unwrap();
+    assert_eq!(
+        (&again.prestaties, &again.matrix, &again.providers),
+        (&result.prestaties, &result.matrix, &result.providers)
+    );
+    assert!(result.trace.iter().any(|t| t.contains("do not chain")), "{:?}", result.trace);
+    // M may move all of its own units although it receives H's: the limit is its own 100%.
+    let all = json!([
+        {"prestatie": "geboortezorg_nataal", "from": H, "to": M, "share": "10"},
+        {"prestatie": "geboortezorg_nataal", "from": M, "to": K, "share": "100"}
+    ]);
+    let result = quote(&request(chain(all))).unwrap();
+    assert_eq!(row(&result, 0), ["90.00", "1.00", "2.00"], "M keeps only the 10% it received from H");
+    // Received units do not raise that limit: 60% + 50% away from M is refused.
+    let over = json!([
+        {"prestatie": "geboortezorg_nataal", "from": H, "to": M, "share": "10"},
+        {"prestatie": "geboortezorg_nataal", "from": M, "to": K, "share": "60"},
+        {"prestatie": "geboortezorg_nataal", "from": M, "to": H, "share": "50"}
+    ]);
+    assert_eq!(pointers(chain(over)), ["/care_shifts/2/share"]);
+}
+
+#[test]
+fn the_innovation_route_quotes_an_own_prestatie() {
+    let own = json!({"prestatie": "INNO-CONT-01", "description": "Continuiteit van zorg", "unit": "hour", "volume": "10.5",
+        "components": [{"provider": M, "amount_per_unit": "40.00"}]});
+    let mut body = base(json!([own.clone()]));
+    body["policy_route"] = json!("innovatie");
+    body["care_shifts"] = json!([]);
+    let result = quote(&request(body.clone())).unwrap();
+    let line = &result.prestaties[0];
+    assert_eq!(line.prestatie, crate::prestatie::PrestatieCode::Own("INNO-CONT-01".into()));
+    assert_eq!((line.unit, line.description.as_deref()), (Unit::Hour, Some("Continuiteit van zorg")));
+    assert_eq!(s(&line.total), "420.00", "10.5 hours x 40.00");
+    assert_eq!(result.matrix[0].prestatie, line.prestatie);
+    // The request round-trips with its route and own prestatie.
+    let echoed = serde_json::to_value(request(body.clone())).unwrap();
+    assert_eq!(echoed["policy_route"], "innovatie");
+    assert_eq!(echoed["prestaties"][0], own);
+    // Under the integral route (the default) an own prestatie is refused; so is a bad shape.
+    body.as_object_mut().unwrap().remove("policy_route");
+    assert_eq!(pointers(body.clone()), ["/prestaties/0/prestatie"]);
+    body["policy_route"] = json!("innovatie");
+    body["prestaties"][0] = json!({"prestatie": "-x", "volume": "1", "components": []});
+    assert_eq!(pointers(body), ["/prestaties/0/prestatie", "/prestaties/0/description", "/prestaties/0/unit"]);
+}
+
+#[test]
+fn prestaties_follow_the_catalogue_of_the_quotes_year() {
+    let mut body = valid();
+    body["prestaties"].as_array_mut().unwrap().push(json!(
+        {"prestatie": "begeleiding_eindigend_voor_16_weken", "volume": "3", "components": [{"provider": M, "amount_per_unit": "250.00"}]}
+    ));
+    body["period"] = json!(2026);
+    let req = request(body.clone());
+    let Err(DomainError::Invalid(errors)) = validate(&req) else { panic!("refused in 2026") };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].pointer, "/prestaties/1/prestatie");
+    assert!(errors[0].detail.contains("removed from 2023"), "{}", errors[0].detail);
+    body["period"] = json!(2022);
+    assert!(pointers(body.clone()).is_empty(), "one of the nine in 2022");
+    body["period"] = json!(2016);
+    assert_eq!(pointers(body), ["/period"]);
+}
+
+fn of_2027(p: usize) -> crate::prestatie::Prestatie {
+    crate::catalogue::catalogue().regulation(2027).expect("2027").prestaties[p].prestatie
 }

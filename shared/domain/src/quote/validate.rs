@@ -7,22 +7,69 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use super::{
-    DistributionMethod, QuoteRequest, MAX_AMOUNT_PER_UNIT, MAX_BASELINE, MAX_CARE_SHIFTS, MAX_PROVIDERS,
-    MAX_SURCHARGE_PERCENT, MAX_VOLUME,
+    DistributionMethod, PrestatieInput, QuoteRequest, MAX_AMOUNT_PER_UNIT, MAX_BASELINE, MAX_CARE_SHIFTS,
+    MAX_PROVIDERS, MAX_SURCHARGE_PERCENT, MAX_VOLUME,
 };
+use crate::catalogue::catalogue;
 use crate::error::DomainError;
-use crate::prestatie::{Prestatie, Unit};
+use crate::prestatie::{PrestatieCode, Unit};
+use crate::proposal::refusal;
+use crate::proposal::PolicyRoute;
 use crate::validation::{decimals, Errors};
 
 const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
+
+/// An own prestatie's code, description and unit; an NZa prestatie takes neither of the latter.
+fn own_prestatie_shape(i: usize, line: &PrestatieInput, errors: &mut Errors) {
+    match &line.prestatie {
+        PrestatieCode::Own(_) => {
+            if !line.prestatie.well_formed() {
+                errors.push(
+                    format!("/prestaties/{i}/prestatie"),
+                    "an own prestatie's code is 1 to 40 letters, digits, '_', '-' or '.', starting with a letter or digit",
+                );
+            }
+            match &line.description {
+                Some(text) => errors.text(format!("/prestaties/{i}/description"), text, 200),
+                None => errors.push(format!("/prestaties/{i}/description"), "required with an own prestatie"),
+            }
+            if line.unit.is_none() {
+                errors.push(format!("/prestaties/{i}/unit"), "required with an own prestatie");
+            }
+        }
+        PrestatieCode::Nza(_) => {
+            for (field, given) in [("description", line.description.is_some()), ("unit", line.unit.is_some())] {
+                if given {
+                    errors.push(
+                        format!("/prestaties/{i}/{field}"),
+                        "only for an own prestatie (innovation route): an NZa prestatie's name and unit are the catalogue's",
+                    );
+                }
+            }
+        }
+    }
+}
 
 /// Every problem of a request; empty when it can be computed.
 pub fn validate(request: &QuoteRequest) -> Result<(), DomainError> {
     let mut errors = Errors::new();
 
-    if !(2000..=2100).contains(&request.period) {
+    // The catalogue of the contract year decides which prestaties exist.
+    // The innovation route is not bound to it.
+    let year = i32::from(request.period);
+    let integral = request.policy_route == PolicyRoute::IntegraleBekostiging;
+    let regulation = if !(2000..=2100).contains(&request.period) {
         errors.push("/period", "must be a year from 2000 to 2100");
-    }
+        None
+    } else if !integral {
+        None
+    } else {
+        let regulation = catalogue().regulation(year);
+        if regulation.is_none() {
+            errors.push("/period", catalogue().no_regulation(year));
+        }
+        regulation
+    };
 
     // Providers: at least one, each AGB code once.
     if request.providers.is_empty() {
@@ -54,17 +101,22 @@ pub fn validate(request: &QuoteRequest) -> Result<(), DomainError> {
     if request.prestaties.is_empty() {
         errors.push("/prestaties", "at least one prestatie is needed");
     }
-    // Where each prestatie is first listed, indexed by the prestatie.
-    let mut prestaties: [Option<usize>; Prestatie::ALL.len()] = [None; Prestatie::ALL.len()];
+    // Where each prestatie is first listed.
+    let mut prestaties: HashMap<&PrestatieCode, usize> = HashMap::with_capacity(request.prestaties.len());
     for (i, line) in request.prestaties.iter().enumerate() {
-        let first = &mut prestaties[line.prestatie as usize];
-        match first {
-            Some(first) => errors
-                .push(format!("/prestaties/{i}/prestatie"), format!("listed twice; already at /prestaties/{first}")),
-            None => *first = Some(i),
+        if let Some(first) = prestaties.get(&line.prestatie) {
+            errors.push(format!("/prestaties/{i}/prestatie"), format!("listed twice; already at /prestaties/{first}"));
+        } else {
+            prestaties.insert(&line.prestatie, i);
         }
+        if integral {
+            if let Some(why) = refusal(regulation, year, &line.prestatie) {
+                errors.push(format!("/prestaties/{i}/prestatie"), why);
+            }
+        }
+        own_prestatie_shape(i, line, &mut errors);
         let volume = line.volume.value();
-        let allowed = if line.prestatie.unit() == Unit::Hour { 2 } else { 0 };
+        let allowed = if line.prestatie.unit(line.unit) == Unit::Hour { 2 } else { 0 };
         if volume.is_sign_negative() && !volume.is_zero() {
             errors.push(format!("/prestaties/{i}/volume"), "must not be negative");
         } else if volume > MAX_VOLUME {
@@ -96,10 +148,10 @@ pub fn validate(request: &QuoteRequest) -> Result<(), DomainError> {
     if request.care_shifts.len() > MAX_CARE_SHIFTS {
         errors.push("/care_shifts", format!("at most {MAX_CARE_SHIFTS} care shifts"));
     }
-    let mut moved: HashMap<(Prestatie, &str), Decimal> = HashMap::new();
+    let mut moved: HashMap<(&PrestatieCode, &str), Decimal> = HashMap::new();
     for (k, shift) in request.care_shifts.iter().enumerate() {
         let at = || format!("/care_shifts/{k}");
-        let line = prestaties[shift.prestatie as usize].map(|i| &request.prestaties[i]);
+        let line = prestaties.get(&shift.prestatie).map(|i| &request.prestaties[*i]);
         let takes_part = |agb: &str| line.is_some_and(|l| l.components.iter().any(|c| c.provider.as_str() == agb));
         if line.is_none() {
             errors.push(format!("{}/prestatie", at()), "this prestatie is not among the quote's prestaties");
@@ -123,7 +175,7 @@ pub fn validate(request: &QuoteRequest) -> Result<(), DomainError> {
                 "must be a percentage above 0 and at most 100, with at most 2 decimals",
             );
         } else {
-            let total = moved.entry((shift.prestatie, shift.from.as_str())).or_default();
+            let total = moved.entry((&shift.prestatie, shift.from.as_str())).or_default();
             *total += share;
             if *total > HUNDRED {
                 errors.push(

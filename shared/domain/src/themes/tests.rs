@@ -2,6 +2,7 @@
 //! and the Wlz tariff comparison on the seed's rules.
 
 use rust_decimal_macros::dec;
+use serde_json::json;
 
 use super::*;
 use crate::error::DomainError;
@@ -254,4 +255,54 @@ fn comparison_inputs_are_checked_in_the_domain() {
     let high = ProviderProfile { previous_percentage: Some(amount("100.5")), ..ProviderProfile::default() };
     let Err(DomainError::Invalid(errors)) = validate_comparison(amount("1.00"), &high) else { panic!() };
     assert_eq!(errors[0].pointer, "/profile/previous_percentage");
+}
+
+/// Cells whose column rests on OCR reading order and that the source does not settle (issue 15,
+/// item 5): not `high`, and the note names the alternative reading.
+#[test]
+fn contested_cells_are_not_high_and_name_the_alternative() {
+    let doc = seed();
+    for (z, alternative) in
+        [(ZorgkantoorId::Cz, "Menzis"), (ZorgkantoorId::Menzis, "CZ"), (ZorgkantoorId::Salland, "CZ")]
+    {
+        let cell = doc.cell(z, ThemeId::Algemeen).unwrap();
+        assert_ne!(cell.confidence, Confidence::High, "{z:?}");
+        let note = cell.note.as_deref().unwrap_or_default();
+        assert!(note.contains("Overkoepelende") && note.contains(alternative), "{z:?}: {note}");
+        assert!(note.contains("does not settle") || note.contains("could be"), "{z:?}: {note}");
+    }
+    let vgz = doc.cell(ZorgkantoorId::Vgz, ThemeId::BehandelingEnMgz).unwrap();
+    assert_ne!(vgz.confidence, Confidence::High);
+    assert!(vgz.note.as_deref().is_some_and(|n| n.contains("Verpleegzorg") && n.contains("Menzis")));
+    let vgz = doc.cell(ZorgkantoorId::Vgz, ThemeId::Technologie).unwrap();
+    assert_ne!(vgz.confidence, Confidence::High);
+    assert!(vgz.note.as_deref().is_some_and(|n| n.contains("Good Practices") && n.contains("Zilveren Kruis")));
+}
+
+/// Every tariff rule a comparison applies carries the confidence of the cell it comes from, so a
+/// rule derived from a contested cell is never reported as more certain than its cell.
+#[test]
+fn applied_tariff_rules_carry_their_cells_confidence() {
+    let doc = seed();
+    let profiles: Vec<ProviderProfile> = [
+        json!({}),
+        json!({"new_provider": true}),
+        json!({"essential_facility": true, "proven_labour_saving_technology": true, "previous_percentage": "95.5"}),
+    ]
+    .into_iter()
+    .map(|p| serde_json::from_value(p).unwrap())
+    .collect();
+    let mut seen = 0;
+    for profile in &profiles {
+        for quote in compare_tariffs(&doc, profile, dec!(100.00)) {
+            for rule in quote.applied_rules.iter().chain(&quote.caveats) {
+                let cell = doc.cell(quote.zorgkantoor, rule.source.theme).unwrap();
+                assert_eq!(rule.confidence, cell.confidence, "{:?} {}", quote.zorgkantoor, rule.kind);
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen > 20, "the comparison applied rules ({seen})");
+    // A low-confidence cell's rules are reported low (Menzis's VPT/MPT surcharges, see PROVENANCE.md).
+    assert_eq!(doc.cell(ZorgkantoorId::Menzis, ThemeId::BekostigingEnTarieven).unwrap().confidence, Confidence::Low);
 }

@@ -49,7 +49,7 @@ from zorginkoop_client.models import (
 from zorginkoop_client.types import Response
 
 # This scenario's parties; the TypeScript scenario uses another IGO, so the two never meet.
-IGO = "12345678"
+IGO = "53012345"
 INSURER = "3311"
 
 T = TypeVar("T")

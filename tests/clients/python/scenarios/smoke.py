@@ -33,10 +33,10 @@ def main() -> None:
     spec = get_open_api_document.sync_detailed(client=anonymous)
     assert spec.status_code == 200, spec
 
-    igo = AuthenticatedClient(base_url=base_url, token=token("igo", "12345678"), raise_on_unexpected_status=True)
+    igo = AuthenticatedClient(base_url=base_url, token=token("igo", "53012345"), raise_on_unexpected_status=True)
     me = get_me.sync(client=igo)
     assert isinstance(me, Me), me
-    assert me.role == Role.IGO and me.org == "12345678", me
+    assert me.role == Role.IGO and me.org == "53012345", me
 
     forged = AuthenticatedClient(base_url=base_url, token="not-a-jwt", raise_on_unexpected_status=True)
     rejected = get_me.sync(client=forged)

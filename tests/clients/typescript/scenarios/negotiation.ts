@@ -24,7 +24,7 @@ import {
 } from '../../generated/typescript/index.js';
 
 // This scenario's parties; the Python scenario uses another IGO, so the two never meet.
-const IGO = '23456789';
+const IGO = '53023456';
 const INSURER = '3311';
 
 function env(name: string): string {

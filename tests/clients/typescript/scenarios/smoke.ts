@@ -26,10 +26,10 @@ const anonymous = createClient({ baseUrl });
 const spec = await getOpenApiDocument({ client: anonymous });
 check(spec.response.status === 200, `getOpenApiDocument answered ${spec.response.status}`);
 
-const igo = createClient({ baseUrl, auth: () => token('igo', '12345678') });
+const igo = createClient({ baseUrl, auth: () => token('igo', '53012345') });
 const me = await getMe({ client: igo });
 check(me.data !== undefined, `getMe failed: ${me.response.status} ${JSON.stringify(me.error)}`);
-check(me.data.role === 'igo' && me.data.org === '12345678', `getMe returned ${JSON.stringify(me.data)}`);
+check(me.data.role === 'igo' && me.data.org === '53012345', `getMe returned ${JSON.stringify(me.data)}`);
 
 const noToken = await getMe({ client: anonymous });
 check(noToken.response.status === 401, `getMe without a token answered ${noToken.response.status}`);

@@ -19,8 +19,9 @@ use crate::write::{write, Target};
     params(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body replays the first answer; with another body it is a 422. Kept 24 hours."),
     ),
-    request_body(content = NewProposal, description = "The proposal; `igo.agb` may be left out (the token's org is used) and must otherwise equal it.", example = json!({
-        "igo": {"agb": "12345678", "name": "IGO Geboortezorg Regio Zuid"},
+    request_body(content = NewProposal, description = "The proposal; `igo.agb` may be left out (the token's org is used) and must otherwise equal it.", examples(
+        ("integrale_bekostiging" = (summary = "Integral route: the NZa prestaties of 2026", value = json!({
+        "igo": {"agb": "53012345", "name": "IGO Geboortezorg Regio Zuid"},
         "insurer": {"uzovi": "3311", "name": "Zilveren Kruis"},
         "period": {"year": 2026},
         "policy_route": "integrale_bekostiging",
@@ -41,12 +42,33 @@ use crate::write::{write, Target};
         ],
         "attention_points": {
             "client_scope": "new_clients_only",
-            "bundle_breakers": "Parallelle declaraties van mono-disciplinaire zorg worden uitgesloten.",
             "expensive_medicines": "Buiten de integrale tarieven, apart gedeclareerd.",
             "case_mix": "Geen differentiatie naar case-mix binnen de integrale bekostiging."
         },
         "submit": false
-    })),
+    }))),
+        ("innovatie" = (summary = "Innovation route: an own prestatie (code, description, unit) beside an NZa one", value = json!({
+        "igo": {"agb": "53012345", "name": "IGO Geboortezorg Regio Zuid"},
+        "insurer": {"uzovi": "3311", "name": "Zilveren Kruis"},
+        "period": {"year": 2026},
+        "policy_route": "innovatie",
+        "lines": [
+            {"prestatie": "INNO-CONT-01", "description": "Continuiteit van zorg: een vaste verloskundige en kraamverzorgende per client, zwangerschap tot kraambed", "unit": "client", "volume": 300, "tariff": "2450.00"},
+            {"prestatie": "kraamzorg_postnataal_per_uur", "volume": 12000, "tariff": "61.25"}
+        ],
+        "distribution_key": {"providers": [
+            {"agb": "03000001", "name": "Verloskundigenpraktijk De Wieg", "kind": "verloskundigenpraktijk", "shares": [
+                {"prestatie": "INNO-CONT-01", "share": "70"}, {"prestatie": "kraamzorg_postnataal_per_uur", "share": "0"}]},
+            {"agb": "33000004", "name": "Kraamzorg Thuis", "kind": "kraamzorg", "shares": [
+                {"prestatie": "INNO-CONT-01", "share": "30"}, {"prestatie": "kraamzorg_postnataal_per_uur", "share": "100"}]}
+        ]},
+        "attention_points": {
+            "client_scope": "new_clients_only",
+            "notes": "Arrangement onder de beleidsregel innovatie; niet gebonden aan de integrale prestaties."
+        },
+        "submit": false
+    })))
+    )),
     responses(
         (status = 201, description = "Created; Location and ETag name it", body = Proposal,
             headers(("Location" = String, description = "The new proposal's URL"), ("ETag" = String, description = "Its version"))),
