@@ -2,6 +2,7 @@
 //! can never disagree on it.
 
 use domain::identity::{Caller, Role};
+use domain::ids::IdKind;
 use domain::proposal::Proposal;
 use edge::routing::ApiRequest;
 use edge::{ApiError, AppContext};
@@ -17,11 +18,10 @@ pub(crate) fn caller(r: &ApiRequest) -> Result<&Caller, ApiError> {
     Ok(claims)
 }
 
-/// The proposal `id` if the caller may see it; 404 otherwise, whether it exists or not.
+/// The proposal `id` if the caller may see it; 404 otherwise, whether it exists or not. A
+/// malformed id (not a ULID) is a 422 at `/path/id`, refused without a read.
 pub(crate) async fn load_visible(ctx: &AppContext, claims: &Caller, id: &str) -> Result<Proposal, ApiError> {
-    if ulid::Ulid::from_string(id).is_err() {
-        return Err(ApiError::NotFound);
-    }
+    edge::error::check_id(IdKind::Ulid, "/path/id", id)?;
     match store::get(ctx, id).await? {
         Some(proposal) if proposal.visible_to(claims) => Ok(proposal),
         _ => Err(ApiError::NotFound),

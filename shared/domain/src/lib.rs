@@ -8,6 +8,7 @@
 pub mod codes;
 pub mod error;
 pub mod identity;
+pub mod ids;
 pub mod money;
 pub mod prestatie;
 pub mod proposal;

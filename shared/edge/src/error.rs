@@ -178,6 +178,12 @@ impl ApiError {
     }
 }
 
+/// Checks an identifier the client sent before it reaches a key (`domain::ids` holds the
+/// rules): 422 at `pointer` when it is malformed.
+pub fn check_id(kind: domain::ids::IdKind, pointer: &str, value: &str) -> Result<(), ApiError> {
+    kind.check(pointer, value).map_err(|e| ApiError::Validation(vec![e]))
+}
+
 impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
         match err {

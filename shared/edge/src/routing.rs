@@ -94,6 +94,14 @@ impl ApiRequest {
         self.params.get(name).map(String::as_str).unwrap_or_default()
     }
 
+    /// A path parameter that is an identifier of `kind`: 422 at `/path/<name>` when malformed
+    /// (nothing is looked up), so only a well-formed unknown id can be a 404.
+    pub fn id_param(&self, name: &str, kind: domain::ids::IdKind) -> Result<&str, ApiError> {
+        let value = self.param(name);
+        crate::error::check_id(kind, &format!("/path/{name}"), value)?;
+        Ok(value)
+    }
+
     /// The identified caller; 401 on a route that carries none.
     pub fn caller(&self) -> Result<&Caller, ApiError> {
         self.caller.as_ref().ok_or(ApiError::Unauthorized)

@@ -140,11 +140,11 @@ async fn another_tenant_gets_404_for_every_operation() {
         assert!(!listed.contains(&target.as_str()), "{role} {org} does not list {target}");
         assert!(target != &id || listed.is_empty(), "{role} {org} lists nothing");
     }
-    // The owners do see it; unknown and malformed ids are 404 too.
+    // The owners do see it; an unknown id is 404 too, a malformed one 422 (not looked up).
     assert_eq!(get(&app, "igo", IGO_A, &id).await.status(), 200);
     assert_eq!(get(&app, "insurer", INSURER_X, &id).await.status(), 200);
     assert_problem(get(&app, "igo", IGO_A, &ulid::Ulid::new().to_string()).await, 404).await;
-    assert_problem(get(&app, "igo", IGO_A, "not-an-id").await, 404).await;
+    assert_problem(get(&app, "igo", IGO_A, "not-an-id").await, 422).await;
 }
 
 #[tokio::test]
@@ -171,7 +171,7 @@ async fn put_replaces_content_under_if_match() {
     let path = format!("/v1/proposals/{id}");
     let mut content = content_of(&body);
     content["lines"][0]["volume"] = json!(130);
-    content["quote_id"] = json!("01JD3M5X8Q2W7R4T6Y9U1I0O3P");
+    content["quote_id"] = json!("01JD3M5X8Q2W7R4T6Y9V1J0K3P");
 
     let without = app.as_caller(app.put(&path), "igo", IGO_A).json(&content).send().await.unwrap();
     assert_problem(without, 428).await;
@@ -188,7 +188,7 @@ async fn put_replaces_content_under_if_match() {
     assert_eq!(updated["version"], 2);
     assert_eq!(updated["lines"][0]["amount"], "160485.00");
     assert_eq!(updated["totals"]["amount"], "405485.00");
-    assert_eq!(updated["quote_id"], "01JD3M5X8Q2W7R4T6Y9U1I0O3P");
+    assert_eq!(updated["quote_id"], "01JD3M5X8Q2W7R4T6Y9V1J0K3P");
     assert_eq!(updated["igo"]["agb"], IGO_A, "parties stay");
     // The old ETag is stale now.
     let again = app.as_caller(app.put(&path), "igo", IGO_A).header("if-match", &etag).json(&content);

@@ -154,7 +154,7 @@ pub struct ProposalContent {
     pub attention_points: AttentionPoints,
     /// Reference to the quote the lines came from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 64, pattern = "^[A-Za-z0-9_-]{1,64}$")]
+    #[schema(min_length = 26, max_length = 26, pattern = "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$")]
     pub quote_id: Option<String>,
 }
 
@@ -218,12 +218,17 @@ pub struct NewProposal {
     /// A reference to the quote behind the proposal, if any (set by `from_quote`; leave it out
     /// then).
     #[serde(default)]
-    #[schema(max_length = 64, pattern = "^[A-Za-z0-9_-]{1,64}$")]
+    #[schema(min_length = 26, max_length = 26, pattern = "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$")]
     pub quote_id: Option<String>,
     /// The id of one of your organisation's quotes to fill the lines, distribution key and
     /// period from. Not one of yours (or no such quote): 422 at `/from_quote`.
     #[serde(default)]
-    #[schema(max_length = 64, pattern = "^[A-Za-z0-9_-]{1,64}$", example = "01JDQ7Z3K8M4V6W9X2Y5A7B3C1")]
+    #[schema(
+        min_length = 26,
+        max_length = 26,
+        pattern = "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$",
+        example = "01JDQ7Z3K8M4V6W9X2Y5A7B3C1"
+    )]
     pub from_quote: Option<String>,
     /// Submit at once instead of keeping a draft.
     #[serde(default)]
