@@ -8,8 +8,8 @@ use edge::routing::ApiRequest;
 use edge::{ApiError, AppContext};
 use storage::proposals as store;
 
-/// Proposal representations are confidential: private caches only, always revalidated.
-pub(crate) const CACHE_CONTROL: &str = "private, no-cache";
+/// Proposal representations are confidential: no cache may keep them.
+pub(crate) const CACHE_CONTROL: &str = edge::http::CONFIDENTIAL;
 
 /// Only IGOs and insurers deal with proposals; a publisher gets 403.
 pub(crate) fn caller(r: &ApiRequest) -> Result<&Caller, ApiError> {

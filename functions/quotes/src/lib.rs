@@ -10,8 +10,8 @@ use http::{header, Method, StatusCode};
 use serde_json::{json, Value};
 use storage::quotes as store;
 
-/// Quotes never change, so a client may keep one; it must still ask whether it may read it.
-const CACHE_CONTROL: &str = "private, no-cache";
+/// Quotes are confidential: no cache may keep them (the ETag still answers If-None-Match).
+const CACHE_CONTROL: &str = edge::http::CONFIDENTIAL;
 
 /// The routes this function serves.
 pub fn router() -> Router {

@@ -149,10 +149,11 @@ impl Router {
         let started = Instant::now();
         let method = req.method().clone();
         let path = req.uri().path().to_owned();
-        let response = match self.dispatch(ctx, req).await {
+        let mut response = match self.dispatch(ctx, req).await {
             Ok(response) => response,
             Err(err) => err.into_response(),
         };
+        crate::http::add_common_headers(&mut response);
         tracing::info!(
             function = self.function,
             %method,

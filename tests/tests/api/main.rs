@@ -16,6 +16,7 @@ mod helpers;
 mod bad_input;
 mod faults;
 mod foundation;
+mod headers;
 mod infra;
 mod money_http;
 mod openapi_examples;

@@ -153,7 +153,7 @@ async fn get_honours_if_none_match() {
     let (id, etag, _) = create(&app, IGO_A, &proposal_body(IGO_A, INSURER_X)).await;
     let response = get(&app, "igo", IGO_A, &id).await;
     assert_eq!(etag_of(&response), etag);
-    assert_eq!(response.headers()["cache-control"], "private, no-cache");
+    assert_eq!(response.headers()["cache-control"], "no-store");
     let cached = app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO_A).header("if-none-match", &etag);
     let response = cached.send().await.unwrap();
     assert_eq!(response.status(), 304);
