@@ -54,12 +54,16 @@ pub async fn transition_proposal(r: ApiRequest) -> HandlerResult {
     let claims = caller(&r)?;
     let if_match = required_if_match(&r.req)?;
     let request: TransitionRequest = parse_json(&r.req)?;
-    if request.action.is_decision() && if_match.split(',').any(|tag| tag.trim() == "*") {
-        return Err(ApiError::PreconditionRequired(
-            "accept and reject are bound to the version you reviewed: send its ETag in If-Match, not *".into(),
-        ));
-    }
     let idempotency = Idempotency::of(&r, claims)?;
-    let apply = |current: &Proposal| Ok(current.apply(request.clone(), Actor::of(claims), chrono::Utc::now())?);
+    // Checked once the proposal is found (a stranger gets its 404 first).
+    let star = if_match.split(',').any(|tag| tag.trim() == "*");
+    let apply = |current: &Proposal| {
+        if star && request.action.is_decision() {
+            return Err(ApiError::PreconditionRequired(
+                "accept and reject are bound to the version you reviewed: send its ETag in If-Match, not *".into(),
+            ));
+        }
+        Ok(current.apply(request.clone(), Actor::of(claims), chrono::Utc::now())?)
+    };
     write(&r.ctx, claims, idempotency, Target::Existing { id: r.param("id"), if_match, apply: Box::new(apply) }).await
 }
