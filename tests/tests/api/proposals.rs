@@ -302,28 +302,99 @@ async fn history_keeps_every_change_and_version() {
     let etag = step(&app, "insurer", INSURER_X, &id, &etag, json!({"action": "start_review"})).await;
     step(&app, "insurer", INSURER_X, &id, &etag, json!({"action": "reject", "reason": "te duur"})).await;
 
-    for (role, org) in [("igo", IGO_A), ("insurer", INSURER_X)] {
-        let response = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), role, org).send().await.unwrap();
+    // The IGO sees every change and version; its own subjects, the insurer's organisation and role.
+    let history = |role: &'static str, org: &'static str| {
+        let request = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), role, org);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            json_body(response).await
+        }
+    };
+    let igo = history("igo", IGO_A).await;
+    let entries = igo["entries"].as_array().unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["create", "edit", "submit", "start_review", "reject"]);
+    let versions: Vec<u64> = entries.iter().map(|e| e["version"].as_u64().unwrap()).collect();
+    assert_eq!(versions, [1, 2, 3, 4, 5]);
+    assert_eq!(entries[0]["actor"], json!({"sub": format!("user-igo-{IGO_A}"), "role": "igo", "org": IGO_A}));
+    assert_eq!(entries[4]["actor"], json!({"role": "insurer", "org": INSURER_X}), "the insurer's subject is not shown");
+    assert_eq!(entries[4]["reason"], "te duur");
+    assert_eq!(entries[4]["from_status"], "under_review");
+    assert_eq!(entries[4]["status"], "rejected");
+    assert!(entries[0].get("from_status").is_none());
+    let snapshots = igo["versions"].as_array().unwrap();
+    assert_eq!(snapshots.len(), 5);
+    assert_eq!(snapshots[0]["lines"][0]["volume"], 120, "version 1 keeps its own content");
+    assert_eq!(snapshots[1]["lines"][0]["volume"], 200);
+    assert_eq!(snapshots[4]["status"], "rejected");
+    assert_eq!(snapshots[4], json_body(get(&app, "igo", IGO_A, &id).await).await);
+
+    // Issue 21: this test used to assert that the insurer gets versions 1 and 2 too, the IGO's
+    // drafts before it submitted. The insurer sees what was sent to it: from the submission
+    // (version 3) on, and the IGO's subjects are not shown.
+    let insurer = history("insurer", INSURER_X).await;
+    let entries = insurer["entries"].as_array().unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["submit", "start_review", "reject"]);
+    assert_eq!(entries[0]["actor"], json!({"role": "igo", "org": IGO_A}), "the IGO's subject is not shown");
+    assert_eq!(
+        entries[2]["actor"],
+        json!({"sub": format!("user-insurer-{INSURER_X}"), "role": "insurer", "org": INSURER_X})
+    );
+    let snapshots = insurer["versions"].as_array().unwrap();
+    let versions: Vec<u64> = snapshots.iter().map(|v| v["version"].as_u64().unwrap()).collect();
+    assert_eq!(versions, [3, 4, 5]);
+    assert!(!insurer.to_string().contains("\"volume\":120"), "the draft's content is the IGO's alone");
+}
+
+/// Issue 21: while a proposal is countered, the IGO's revision is its own: the insurer's GET,
+/// list and history show the last version it received, until the IGO submits again.
+#[tokio::test]
+async fn the_insurer_sees_the_version_it_received_while_the_igo_revises() {
+    let app = TestApp::spawn().await;
+    let mut body = proposal_body(IGO_A, INSURER_X);
+    body["submit"] = json!(true);
+    let (id, etag, _) = create(&app, IGO_A, &body).await;
+    let etag = step(&app, "insurer", INSURER_X, &id, &etag, json!({"action": "start_review"})).await;
+    let counter = json!({"action": "counter", "reason": "te duur",
+        "counter_lines": [{"prestatie": "geboortezorg_prenataal", "volume": 100, "tariff": "1100.00"}]});
+    let etag = step(&app, "insurer", INSURER_X, &id, &etag, counter).await;
+    let received = json_body(get(&app, "insurer", INSURER_X, &id).await).await;
+    assert_eq!(received["version"], 3);
+
+    // The IGO revises twice (a floor price it would not send, then another).
+    let mut etag = etag;
+    for tariff in ["999.99", "1150.00"] {
+        let mut content = content_of(&body);
+        content["lines"][0]["tariff"] = json!(tariff);
+        let put = app.as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A).header("if-match", &etag);
+        let response = put.json(&content).send().await.unwrap();
         assert_eq!(response.status(), 200);
-        let history = json_body(response).await;
-        let entries = history["entries"].as_array().unwrap();
-        let actions: Vec<&str> = entries.iter().map(|e| e["action"].as_str().unwrap()).collect();
-        assert_eq!(actions, ["create", "edit", "submit", "start_review", "reject"]);
-        let versions: Vec<u64> = entries.iter().map(|e| e["version"].as_u64().unwrap()).collect();
-        assert_eq!(versions, [1, 2, 3, 4, 5]);
-        assert_eq!(entries[0]["actor"], json!({"sub": format!("user-igo-{IGO_A}"), "role": "igo", "org": IGO_A}));
-        assert_eq!(entries[4]["actor"]["role"], "insurer");
-        assert_eq!(entries[4]["reason"], "te duur");
-        assert_eq!(entries[4]["from_status"], "under_review");
-        assert_eq!(entries[4]["status"], "rejected");
-        assert!(entries[0].get("from_status").is_none());
-        let snapshots = history["versions"].as_array().unwrap();
-        assert_eq!(snapshots.len(), 5);
-        assert_eq!(snapshots[0]["lines"][0]["volume"], 120, "version 1 keeps its own content");
-        assert_eq!(snapshots[1]["lines"][0]["volume"], 200);
-        assert_eq!(snapshots[4]["status"], "rejected");
-        assert_eq!(snapshots[4], json_body(get(&app, "igo", IGO_A, &id).await).await);
+        etag = etag_of(&response);
     }
+    let igo_view = json_body(get(&app, "igo", IGO_A, &id).await).await;
+    assert_eq!((igo_view["version"].as_u64(), igo_view["lines"][0]["tariff"].as_str()), (Some(5), Some("1150.00")));
+
+    let response = get(&app, "insurer", INSURER_X, &id).await;
+    assert_eq!(etag_of(&response), "\"3\"");
+    assert_eq!(json_body(response).await, received, "GET: the version it received");
+    let list = json_body(app.as_caller(app.get("/v1/proposals"), "insurer", INSURER_X).send().await.unwrap()).await;
+    assert_eq!(list["items"][0]["version"], 3, "list: {list}");
+    assert_eq!(list["items"][0]["totals"], received["totals"]);
+    let history = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "insurer", INSURER_X);
+    let history = json_body(history.send().await.unwrap()).await;
+    let versions: Vec<u64> =
+        history["entries"].as_array().unwrap().iter().map(|e| e["version"].as_u64().unwrap()).collect();
+    assert_eq!(versions, [1, 2, 3], "history: no entry of the revision");
+    assert!(!history.to_string().contains("999.99") && !history.to_string().contains("1150.00"));
+
+    // Submitted again: now the insurer sees the revision.
+    step(&app, "igo", IGO_A, &id, &etag, json!({"action": "submit"})).await;
+    let now = json_body(get(&app, "insurer", INSURER_X, &id).await).await;
+    assert_eq!((now["version"].as_u64(), now["lines"][0]["tariff"].as_str()), (Some(6), Some("1150.00")));
+    let list = json_body(app.as_caller(app.get("/v1/proposals"), "insurer", INSURER_X).send().await.unwrap()).await;
+    assert_eq!(list["items"][0]["version"], 6);
 }
 
 #[tokio::test]

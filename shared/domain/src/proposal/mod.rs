@@ -12,6 +12,7 @@ mod from_quote;
 mod pricing;
 pub mod state;
 mod validate;
+mod visibility;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,7 @@ pub use from_quote::FROM_QUOTE;
 pub use pricing::{line_amount, priced_lines, totals, Line, Totals};
 pub use state::{may_edit, transition, Action, Status, TransitionError};
 pub use validate::validate_lines;
+pub use visibility::{history_seen_by, Shown};
 
 /// Longest organisation or provider name.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -91,6 +93,11 @@ pub struct Proposal {
     /// When the IGO first submitted it: from then on the insurer can see it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<DateTime<Utc>>,
+    /// The version whose content the insurer has (the last one sent to it, or made by its own
+    /// action); absent until the first submission. While the IGO revises a countered proposal
+    /// the insurer is shown this version, until the IGO submits again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_version: Option<u64>,
 }
 
 /// A proposal as listed: everything but the lines, key and attention points.
@@ -139,6 +146,8 @@ impl From<Action> for HistoryAction {
 /// Who made a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Actor {
+    /// The user's subject; shown only to the user's own party (the other sees organisation and role).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub sub: String,
     pub role: Role,
     /// AGB code (igo) or UZOVI code (insurer).
@@ -234,6 +243,7 @@ impl Proposal {
             created_at: now,
             updated_at: now,
             submitted_at: submit.then_some(now),
+            sent_version: None,
         };
         let entry = HistoryEntry {
             version: 1,
@@ -244,6 +254,7 @@ impl Proposal {
             at: now,
             reason: None,
         };
+        let proposal = Proposal { sent_version: Proposal::next_sent_version(None, &entry), ..proposal };
         Ok(Change { proposal, entry })
     }
 
@@ -316,6 +327,7 @@ impl Proposal {
             at: now,
             reason,
         };
+        let proposal = Proposal { sent_version: Proposal::next_sent_version(Some(self), &entry), ..proposal };
         Change { proposal, entry }
     }
 

@@ -129,7 +129,11 @@ fn put(store: &Store, item: Item, condition: Option<Condition>) -> Result<Transa
 
 /// The items one change writes (current, version snapshot, history entry, 8 list entries),
 /// each with the condition its put carries in the transaction.
-fn change_items(change: &Change, expected_version: Option<u64>) -> Result<Vec<(Item, Option<Condition>)>, StoreError> {
+fn change_items(
+    change: &Change,
+    expected_version: Option<u64>,
+    insurer_view: Option<&Proposal>,
+) -> Result<Vec<(Item, Option<Condition>)>, StoreError> {
     let proposal = &change.proposal;
     let pk = keys::pk(&proposal.id);
     let current = CurrentItem {
@@ -162,7 +166,7 @@ fn change_items(change: &Change, expected_version: Option<u64>) -> Result<Vec<(I
     };
     let mut items =
         vec![(to_item(&current)?, condition), (to_item(&snapshot)?, absent()), (to_item(&history)?, absent())];
-    for entry in list_items(proposal) {
+    for entry in list_items(proposal, insurer_view.unwrap_or(proposal)) {
         items.push((to_item(&entry)?, None));
     }
     Ok(items)
@@ -171,20 +175,23 @@ fn change_items(change: &Change, expected_version: Option<u64>) -> Result<Vec<(I
 /// The items of a new proposal exactly as `commit` writes them, without the transaction: for
 /// bulk loading benchmark data (`store-probe seed`) with BatchWriteItem. The API never uses it.
 pub fn new_proposal_items(change: &Change) -> Result<Vec<Item>, StoreError> {
-    Ok(change_items(change, None)?.into_iter().map(|(item, _)| item).collect())
+    Ok(change_items(change, None, None)?.into_iter().map(|(item, _)| item).collect())
 }
 
 /// Writes one change (and the idempotency record, when given) in one transaction.
 /// `expected_version` is the version the change was made from; `None` for a new proposal.
+/// `insurer_view` is what the insurer is shown when that is not the new state (the IGO revises
+/// a countered proposal): its list entries follow it.
 pub async fn commit(
     store: &Store,
     change: &Change,
     expected_version: Option<u64>,
+    insurer_view: Option<&Proposal>,
     idempotency: Option<(&str, &IdempotencyRecord)>,
 ) -> Result<(), CommitError> {
     let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
         let mut puts = Vec::with_capacity(12);
-        for (item, condition) in change_items(change, expected_version)? {
+        for (item, condition) in change_items(change, expected_version, insurer_view)? {
             puts.push(put(store, item, condition)?);
         }
         if let Some((pk, record)) = idempotency {
@@ -242,6 +249,26 @@ pub async fn get(store: &Store, id: &str) -> Result<Option<Proposal>, StoreError
         Some(item) => {
             let current: CurrentItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
             Ok(Some(current.proposal))
+        }
+    }
+}
+
+/// The snapshot of one version of a proposal, if it exists.
+pub async fn get_version(store: &Store, id: &str, version: u64) -> Result<Option<Proposal>, StoreError> {
+    let output = store
+        .dynamo
+        .get_item()
+        .table_name(&store.table)
+        .set_key(Some(item_key(keys::pk(id), &keys::version_sk(version))))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(store_error)?;
+    match output.item {
+        None => Ok(None),
+        Some(item) => {
+            let snapshot: VersionItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
+            Ok(Some(snapshot.proposal))
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `GET /v1/proposals/{id}/history`: the audit trail of a proposal, every change and version.
 
-use domain::proposal::{HistoryEntry, Proposal};
+use domain::proposal::{history_seen_by, HistoryEntry, Proposal};
 use edge::http::json;
 use edge::routing::{ApiRequest, HandlerResult};
 use http::{header, StatusCode};
@@ -13,13 +13,16 @@ use crate::access::{caller, load_visible, CACHE_CONTROL};
 /// Everything that happened to a proposal.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProposalHistory {
-    /// One entry per change, oldest first.
+    /// One entry per change the caller may see, oldest first (the insurer: from the first
+    /// submission on, without the IGO's unsent edits).
     pub entries: Vec<HistoryEntry>,
-    /// The full content of each version, oldest first.
+    /// The full content of each of those versions, oldest first.
     pub versions: Vec<Proposal>,
 }
 
-/// The history entries and every version of a proposal.
+/// The history entries and versions of a proposal the caller may see: the IGO all of them;
+/// the insurer those from the first submission on, without the IGO's unsent edits. The other
+/// party's actor subjects are left out (organisation and role are shown).
 #[utoipa::path(
     get,
     path = "/v1/proposals/{id}/history",
@@ -37,6 +40,7 @@ pub async fn proposal_history(r: ApiRequest) -> HandlerResult {
     let claims = caller(&r)?;
     let proposal = load_visible(&r.ctx, claims, r.param("id")).await?;
     let (entries, versions) = store::history(&r.ctx, &proposal.id).await?;
+    let (entries, versions) = history_seen_by(claims.role, entries, versions);
     let response = json(StatusCode::OK, &ProposalHistory { entries, versions })?;
     edge::http::with_header(response, header::CACHE_CONTROL, CACHE_CONTROL)
 }
