@@ -638,3 +638,74 @@ async fn listing_filters_by_key_design() {
     let other = app.as_caller(app.get(&format!("/v1/proposals?limit=1&year=2026&cursor={cursor}")), "igo", IGO_A);
     assert_problem(other.send().await.unwrap(), 422).await;
 }
+
+/// Issue 21: history is paginated (oldest first, `limit` versions a page, `next_cursor` for
+/// later ones), and one version's snapshot can be fetched on its own: 50 versions.
+#[tokio::test]
+async fn history_pages_through_50_versions_and_serves_one_version() {
+    let app = TestApp::spawn().await;
+    let body = proposal_body(IGO_A, INSURER_X);
+    let (id, mut etag, _) = create(&app, IGO_A, &body).await;
+    let mut content = content_of(&body);
+    for volume in 2..=50 {
+        content["lines"][0]["volume"] = json!(volume);
+        let put = app.as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A).header("if-match", &etag);
+        let response = put.json(&content).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        etag = etag_of(&response);
+    }
+    assert_eq!(etag, "\"50\"");
+
+    let page = |query: String| {
+        let request = app.as_caller(app.get(&format!("/v1/proposals/{id}/history{query}")), "igo", IGO_A);
+        async move { json_body(request.send().await.unwrap()).await }
+    };
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let query = match &cursor {
+            Some(c) => format!("?limit=20&cursor={c}"),
+            None => "?limit=20".to_owned(),
+        };
+        let history = page(query).await;
+        let entries: Vec<u64> =
+            history["entries"].as_array().unwrap().iter().map(|e| e["version"].as_u64().unwrap()).collect();
+        let versions: Vec<u64> =
+            history["versions"].as_array().unwrap().iter().map(|v| v["version"].as_u64().unwrap()).collect();
+        assert_eq!(entries, versions, "each entry with its snapshot");
+        assert!(entries.len() <= 20);
+        seen.extend(entries);
+        pages += 1;
+        match history["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, (1..=50).collect::<Vec<u64>>(), "oldest first, every version once");
+    // The default page is 20 versions.
+    let first = page(String::new()).await;
+    assert_eq!(first["entries"].as_array().unwrap().len(), 20);
+    // Bad paging is a 422, never a 500.
+    for bad in ["?limit=0", "?limit=51", "?cursor=%21%21", "?cursor=dGV4dA", "?page=2"] {
+        let response = app.as_caller(app.get(&format!("/v1/proposals/{id}/history{bad}")), "igo", IGO_A);
+        assert_problem(response.send().await.unwrap(), 422).await;
+    }
+
+    // One version on its own.
+    let version = |role: &'static str, org: &'static str, v: &str| {
+        app.as_caller(app.get(&format!("/v1/proposals/{id}/versions/{v}")), role, org).send()
+    };
+    let v37 = json_body(version("igo", IGO_A, "37").await.unwrap()).await;
+    assert_eq!((v37["version"].as_u64(), v37["lines"][0]["volume"].as_u64()), (Some(37), Some(37)));
+    assert_problem(version("igo", IGO_A, "51").await.unwrap(), 404).await;
+    assert_problem(version("igo", IGO_A, "0").await.unwrap(), 422).await;
+    assert_problem(version("igo", IGO_A, "x").await.unwrap(), 422).await;
+    // A draft's versions are the IGO's alone.
+    assert_problem(version("insurer", INSURER_X, "37").await.unwrap(), 404).await;
+    step(&app, "igo", IGO_A, &id, &etag, json!({"action": "submit"})).await;
+    assert_problem(version("insurer", INSURER_X, "37").await.unwrap(), 404).await;
+    let sent = json_body(version("insurer", INSURER_X, "51").await.unwrap()).await;
+    assert_eq!((sent["version"].as_u64(), sent["lines"][0]["volume"].as_u64()), (Some(51), Some(50)));
+}

@@ -32,7 +32,7 @@ pub use from_quote::FROM_QUOTE;
 pub use pricing::{line_amount, priced_lines, totals, Line, Totals};
 pub use state::{may_edit, transition, Action, Status, TransitionError};
 pub use validate::validate_lines;
-pub use visibility::{history_seen_by, Shown};
+pub use visibility::{history_seen_by, sent_versions_needed, Shown};
 
 /// Longest organisation or provider name.
 pub const MAX_NAME_CHARS: usize = 200;

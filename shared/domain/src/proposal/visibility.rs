@@ -103,30 +103,48 @@ impl Proposal {
 /// A proposal's history as `viewer` may see it: the entries (oldest first) and the version
 /// snapshots that go with them. The IGO gets all of it; the insurer the entries of what reached
 /// it and their versions, where a withdrawal made during a revision shows the content it was
-/// last sent. The other party's actor subjects are left out either way.
+/// last sent (`sent` finds that snapshot: it may lie before this page). The other party's
+/// actor subjects are left out either way.
 pub fn history_seen_by(
     viewer: Role,
     entries: Vec<HistoryEntry>,
     versions: Vec<Proposal>,
+    sent: impl Fn(u64) -> Option<Proposal>,
 ) -> (Vec<HistoryEntry>, Vec<Proposal>) {
     let mut seen_entries = Vec::with_capacity(entries.len());
     let mut seen_versions = Vec::with_capacity(versions.len());
-    let mut last_sent: Option<Proposal> = None;
     for entry in entries {
         let Some(seen) = entry.seen_by(viewer) else { continue };
         if let Some(snapshot) = versions.iter().find(|v| v.version == entry.version) {
-            let shown = match (&last_sent, viewer) {
-                (Some(sent), Role::Insurer) if snapshot.sent_version == Some(sent.version) => {
-                    snapshot.as_sent(sent.clone())
+            seen_versions.push(match (viewer, snapshot.sent_version) {
+                (Role::Insurer, Some(sent_version)) if sent_version != snapshot.version => {
+                    let sent =
+                        versions.iter().find(|v| v.version == sent_version).cloned().or_else(|| sent(sent_version));
+                    match sent {
+                        Some(sent) => snapshot.as_sent(sent),
+                        // The snapshot is missing: show nothing of the content rather than the revision.
+                        None => continue,
+                    }
                 }
                 _ => snapshot.clone(),
-            };
-            if viewer == Role::Insurer && shown.version == snapshot.version && snapshot.status != Status::Withdrawn {
-                last_sent = Some(snapshot.clone());
-            }
-            seen_versions.push(shown);
+            });
         }
         seen_entries.push(seen);
     }
     (seen_entries, seen_versions)
+}
+
+/// Which versions a withdrawal in `versions` shows the insurer instead of its own content:
+/// the snapshots `history_seen_by` will ask `sent` for, to read them beforehand.
+pub fn sent_versions_needed(viewer: Role, versions: &[Proposal]) -> Vec<u64> {
+    if viewer != Role::Insurer {
+        return Vec::new();
+    }
+    let mut needed: Vec<u64> = versions
+        .iter()
+        .filter_map(|v| v.sent_version.filter(|sent| *sent != v.version))
+        .filter(|sent| !versions.iter().any(|v| v.version == *sent))
+        .collect();
+    needed.dedup();
+    needed
 }

@@ -310,3 +310,59 @@ pub async fn history(store: &Store, id: &str) -> Result<(Vec<HistoryEntry>, Vec<
     let versions: Vec<VersionItem> = query_prefix(store, id, "VERSION#").await?;
     Ok((entries.into_iter().map(|i| i.entry).collect(), versions.into_iter().map(|v| v.proposal).collect()))
 }
+
+/// Items of one proposal with sort keys in `(from, to]`-style bounds: `prefix` items whose
+/// sort key is above `after` (exclusive), at most `limit`, in version order.
+async fn query_after<T: serde::de::DeserializeOwned>(
+    store: &Store,
+    id: &str,
+    after: &str,
+    upper: &str,
+    limit: usize,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        let page = store
+            .dynamo
+            .query()
+            .table_name(&store.table)
+            .key_condition_expression("PK = :pk AND SK BETWEEN :after AND :upper")
+            .expression_attribute_values(":pk", AttributeValue::S(keys::pk(id)))
+            .expression_attribute_values(":after", AttributeValue::S(after.to_owned()))
+            .expression_attribute_values(":upper", AttributeValue::S(upper.to_owned()))
+            .consistent_read(true)
+            .limit((limit - out.len()) as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(store_error)?;
+        for item in page.items.unwrap_or_default() {
+            out.push(serde_dynamo::from_item(item).map_err(mapping_error)?);
+        }
+        start = page.last_evaluated_key;
+        if start.is_none() || out.len() >= limit {
+            return Ok(out);
+        }
+    }
+}
+
+/// One page of a proposal's history, oldest first: the entries and snapshots of versions
+/// `after + 1 ..= after + limit` (both bounded: a page never reads more than `limit` of each),
+/// and whether later versions exist.
+pub async fn history_page(
+    store: &Store,
+    id: &str,
+    after: u64,
+    limit: u64,
+) -> Result<(Vec<HistoryEntry>, Vec<Proposal>, bool), StoreError> {
+    let (first, last) = (after + 1, after + limit + 1);
+    let entries: Vec<HistoryItem> =
+        query_after(store, id, &keys::history_sk(first), &keys::history_sk(last), limit as usize + 1).await?;
+    let more = entries.len() as u64 > limit;
+    let entries: Vec<HistoryEntry> = entries.into_iter().take(limit as usize).map(|i| i.entry).collect();
+    let upper = entries.last().map(|e| e.version).unwrap_or(first);
+    let versions: Vec<VersionItem> =
+        query_after(store, id, &keys::version_sk(first), &keys::version_sk(upper), limit as usize).await?;
+    Ok((entries, versions.into_iter().map(|v| v.proposal).collect(), more))
+}
