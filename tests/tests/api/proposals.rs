@@ -171,7 +171,12 @@ async fn put_replaces_content_under_if_match() {
     let path = format!("/v1/proposals/{id}");
     let mut content = content_of(&body);
     content["lines"][0]["volume"] = json!(130);
-    content["quote_id"] = json!("01JD3M5X8Q2W7R4T6Y9V1J0K3P");
+    // Issue 21: quote_id is set only through from_quote, never taken from a client.
+    let mut with_quote_id = content.clone();
+    with_quote_id["quote_id"] = json!("01JD3M5X8Q2W7R4T6Y9V1J0K3P");
+    let forged = app.as_caller(app.put(&path), "igo", IGO_A).header("if-match", &etag).json(&with_quote_id);
+    let problem = assert_problem(forged.send().await.unwrap(), 422).await;
+    assert_eq!(problem["errors"][0]["pointer"], "/quote_id");
 
     let without = app.as_caller(app.put(&path), "igo", IGO_A).json(&content).send().await.unwrap();
     assert_problem(without, 428).await;
@@ -188,7 +193,7 @@ async fn put_replaces_content_under_if_match() {
     assert_eq!(updated["version"], 2);
     assert_eq!(updated["lines"][0]["amount"], "160485.00");
     assert_eq!(updated["totals"]["amount"], "405485.00");
-    assert_eq!(updated["quote_id"], "01JD3M5X8Q2W7R4T6Y9V1J0K3P");
+    assert!(updated.get("quote_id").is_none());
     assert_eq!(updated["igo"]["agb"], IGO_A, "parties stay");
     // The old ETag is stale now.
     let again = app.as_caller(app.put(&path), "igo", IGO_A).header("if-match", &etag).json(&content);

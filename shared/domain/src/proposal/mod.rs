@@ -262,6 +262,11 @@ impl Proposal {
     pub fn replace(&self, content: ProposalContent, actor: Actor, now: DateTime<Utc>) -> Result<Change, DomainError> {
         may_edit(self.status, actor.role).map_err(DomainError::Refused)?;
         let mut errors = Errors::new();
+        // The quote reference is the server's (from `from_quote`): kept, never taken from the client.
+        let mut content = content;
+        if content.quote_id.take().is_some() {
+            errors.push("/quote_id", content::QUOTE_ID_FROM_QUOTE_ONLY);
+        }
         content.validate(&mut errors);
         errors.finish()?;
         let lines = priced_lines(&content.lines);
@@ -274,7 +279,7 @@ impl Proposal {
             distribution_key: content.distribution_key,
             care_shifts: content.care_shifts,
             attention_points: content.attention_points,
-            quote_id: content.quote_id,
+            quote_id: self.quote_id.clone(),
             version: self.version + 1,
             updated_at: now,
             ..self.clone()
