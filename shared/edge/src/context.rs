@@ -3,6 +3,10 @@
 
 use std::ops::Deref;
 use std::sync::Arc;
+use std::time::Duration;
+
+/// The request budget where no invocation deadline is known.
+pub const DEFAULT_REQUEST_BUDGET: Duration = Duration::from_millis(5500);
 
 use storage::published_editions::PublishedEditions;
 use storage::Store;
@@ -12,6 +16,9 @@ pub struct AppContext {
     pub store: Store,
     /// Published themes editions of this store's table (they never change once published).
     pub editions: Arc<PublishedEditions>,
+    /// How long a request may take where no Lambda invocation gives a deadline (the local
+    /// gateway, tests): `REQUEST_BUDGET_MS`, else 5.5 s (the function's timeout is 6 s).
+    pub request_budget: Duration,
 }
 
 impl AppContext {
@@ -21,7 +28,12 @@ impl AppContext {
     }
 
     pub fn new(store: Store) -> Self {
-        Self { store, editions: Arc::default() }
+        let request_budget = std::env::var("REQUEST_BUDGET_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map(Duration::from_millis)
+            .unwrap_or(DEFAULT_REQUEST_BUDGET);
+        Self { store, editions: Arc::default(), request_budget }
     }
 }
 

@@ -14,6 +14,7 @@
 mod helpers;
 
 mod bad_input;
+mod deadline;
 mod faults;
 mod foundation;
 mod headers;
