@@ -95,6 +95,16 @@ fn shared_problems(kind: &Kind) -> (Problems, Problems) {
             problem("The token is valid, but the caller's role or organisation may not use this operation").build(),
         ));
     }
+    if kind.secured && kind.uses_store {
+        always.push((
+            "429",
+            with_header(
+                problem("The caller's organisation made more requests this second than its limit; retry after `Retry-After` seconds (other organisations are not affected)"),
+                "Retry-After",
+                "Seconds to wait before retrying",
+            ),
+        ));
+    }
     if kind.uses_store {
         always.push((
             "503",

@@ -19,6 +19,9 @@ pub struct AppContext {
     /// How long a request may take where no Lambda invocation gives a deadline (the local
     /// gateway, tests): `REQUEST_BUDGET_MS`, else 5.5 s (the function's timeout is 6 s).
     pub request_budget: Duration,
+    /// Requests per second one organisation may make (`RATE_LIMIT_PER_SECOND`); `None`: not
+    /// limited (a function without table access, the local gateway unless configured).
+    pub rate_limit_per_second: Option<u32>,
 }
 
 impl AppContext {
@@ -33,7 +36,8 @@ impl AppContext {
             .and_then(|ms| ms.parse().ok())
             .map(Duration::from_millis)
             .unwrap_or(DEFAULT_REQUEST_BUDGET);
-        Self { store, editions: Arc::default(), request_budget }
+        let rate_limit_per_second = std::env::var("RATE_LIMIT_PER_SECOND").ok().and_then(|n| n.parse().ok());
+        Self { store, editions: Arc::default(), request_budget, rate_limit_per_second }
     }
 }
 

@@ -180,6 +180,13 @@ impl Router {
             // A public route ignores a missing or unusable token.
             Access::Public => Claims::from_request(&req).ok(),
         };
+        if let (Some(limit), Some(caller), Access::Authenticated) = (ctx.rate_limit_per_second, &caller, route.access) {
+            let now = chrono::Utc::now();
+            if !storage::rate::take(&ctx, caller.org_code(), now.timestamp(), limit).await? {
+                // The next second starts within a second.
+                return Err(ApiError::TooManyRequests { retry_after: 1 });
+            }
+        }
         (route.handler)(ApiRequest { ctx, req, params, caller }).await
     }
 }

@@ -367,9 +367,17 @@ fn functions_logs_and_table_have_the_deployed_settings() {
         assert!((128..=256).contains(&memory), "{id}: memory {memory} MB");
         let timeout = effective(&template, function, "Timeout").as_u64().expect("Timeout");
         assert!((1..=10).contains(&timeout), "{id}: timeout {timeout} s");
-        let env = &effective(&template, function, "Environment")["Variables"];
-        assert!(is_ref(&env["TABLE_NAME"], "Table"), "{id}: TABLE_NAME = !Ref Table");
-        assert!(is_ref(&env["LOG_LEVEL"], "LogLevel"), "{id}: LOG_LEVEL = !Ref LogLevel");
+        // SAM merges a function's environment variables over the global ones, name by name.
+        let env = |name: &str| match &function["Properties"]["Environment"]["Variables"][name] {
+            Yaml::Null => &template["Globals"]["Function"]["Environment"]["Variables"][name],
+            value => value,
+        };
+        assert!(is_ref(env("TABLE_NAME"), "Table"), "{id}: TABLE_NAME = !Ref Table");
+        assert!(is_ref(env("LOG_LEVEL"), "LogLevel"), "{id}: LOG_LEVEL = !Ref LogLevel");
+        // Functions with authenticated routes and the table limit each organisation's requests.
+        if ["ProposalsFunction", "QuotesFunction", "ThemesPublisherFunction"].contains(&id.as_str()) {
+            assert!(is_ref(env("RATE_LIMIT_PER_SECOND"), "OrgRequestsPerSecond"), "{id}: RATE_LIMIT_PER_SECOND");
+        }
 
         // Logs go to a log group of the stack's own, with a retention.
         let group = &function["Properties"]["LoggingConfig"]["LogGroup"];
@@ -440,15 +448,17 @@ fn each_function_touches_only_its_partition_prefixes() {
     let list = prefix(&keys::proposal::list_partition("IGO", "1", None, None, None));
     let quote = prefix(&keys::quote::pk("1"));
     let themes = prefix(keys::themes::LATEST_PK);
+    // Functions with authenticated routes count their callers' requests (per-organisation limits).
+    let rate = prefix(&keys::rate::pk("1", 0));
     assert_eq!(themes, prefix(&keys::themes::edition_pk("x")));
     assert_eq!(themes, prefix(keys::themes::EDITIONS_PARTITION));
     let set = |items: &[&String]| items.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
     let expected: [(&str, BTreeSet<String>); 4] = [
         // Proposals read the caller's quote for `from_quote`.
-        ("ProposalsFunction", set(&[&proposal, &idempotency, &list, &quote])),
-        ("QuotesFunction", set(&[&quote])),
+        ("ProposalsFunction", set(&[&proposal, &idempotency, &list, &quote, &rate])),
+        ("QuotesFunction", set(&[&quote, &rate])),
         ("ThemesFunction", set(&[&themes])),
-        ("ThemesPublisherFunction", set(&[&themes])),
+        ("ThemesPublisherFunction", set(&[&themes, &rate])),
     ];
     for (function, allowed) in expected {
         let statements = leading_keys(&template, function);
@@ -461,7 +471,7 @@ fn each_function_touches_only_its_partition_prefixes() {
         }
         assert_eq!(granted, allowed, "{function}: the prefixes it needs");
     }
-    for forbidden in [&proposal, &idempotency, &list, &quote] {
+    for forbidden in [&proposal, &idempotency, &list, &quote, &rate] {
         let themes_keys: Vec<_> = leading_keys(&template, "ThemesFunction");
         assert!(!themes_keys.iter().any(|(_, k)| k.as_ref().is_some_and(|k| k.contains(forbidden))), "{forbidden}");
     }

@@ -21,6 +21,7 @@ mod headers;
 mod infra;
 mod money_http;
 mod openapi_examples;
+mod org_limits;
 mod proposal_from_quote;
 mod proposals;
 mod proposals_concurrency;
