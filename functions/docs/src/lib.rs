@@ -66,7 +66,6 @@ pub async fn docs_page(_: ApiRequest) -> edge::routing::HandlerResult {
         .status(StatusCode::OK)
         .header(http::header::CONTENT_TYPE, "text/html; charset=utf-8")
         .header(http::header::CONTENT_SECURITY_POLICY, page.csp.as_str())
-        .header(http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")
         .header(http::header::REFERRER_POLICY, "no-referrer")
         .header(http::header::CACHE_CONTROL, "public, max-age=300")
         .body(lambda_http::Body::Text(page.html.clone()))
@@ -95,5 +94,6 @@ pub struct Me {
 )]
 pub async fn me(r: ApiRequest) -> edge::routing::HandlerResult {
     let claims = r.caller()?;
-    json(StatusCode::OK, &Me { sub: claims.sub.clone(), role: claims.role, org: claims.org_code().to_owned() })
+    let me = Me { sub: claims.sub.clone(), role: claims.role, org: claims.org_code().to_owned() };
+    edge::http::with_header(json(StatusCode::OK, &me)?, http::header::CACHE_CONTROL, edge::http::CONFIDENTIAL)
 }

@@ -5,7 +5,7 @@
 //! needs, a 422 saying what is validated) stay with their operation.
 
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 
@@ -20,6 +20,8 @@ struct Kind {
     has_body: bool,
     /// It reads or writes the table (every operation but the API's own description and `me`).
     uses_store: bool,
+    /// It takes path or query parameters (identifiers among them, checked before any read).
+    has_params: bool,
 }
 
 impl Kind {
@@ -29,6 +31,11 @@ impl Kind {
             secured: operation.security.as_ref().is_some_and(|s| !s.is_empty()),
             has_body: operation.request_body.is_some(),
             uses_store: !tags.iter().any(|t| t == "meta"),
+            has_params: operation.parameters.as_ref().is_some_and(|params| {
+                params.iter().any(
+                    |p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query)),
+                )
+            }),
         }
     }
 }
@@ -64,6 +71,16 @@ fn shared_problems(kind: &Kind) -> (Problems, Problems) {
             problem("Invalid request; `errors` names every invalid field by JSON pointer. Nothing is stored.").build(),
         ));
     }
+    if kind.has_params {
+        unless_stated.push((
+            "422",
+            problem(
+                "Invalid path or query parameter, named by `errors` (`/path/<name>`, `/query/<name>`): an \
+                 identifier of the wrong length or alphabet is refused before anything is looked up",
+            )
+            .build(),
+        ));
+    }
     if kind.secured {
         always.push((
             "401",
@@ -76,6 +93,16 @@ fn shared_problems(kind: &Kind) -> (Problems, Problems) {
         unless_stated.push((
             "403",
             problem("The token is valid, but the caller's role or organisation may not use this operation").build(),
+        ));
+    }
+    if kind.secured && kind.uses_store {
+        always.push((
+            "429",
+            with_header(
+                problem("The caller's organisation made more requests this second than its limit; retry after `Retry-After` seconds (other organisations are not affected)"),
+                "Retry-After",
+                "Seconds to wait before retrying",
+            ),
         ));
     }
     if kind.uses_store {

@@ -181,7 +181,10 @@ fn ulid_like() -> String {
     format!("local-{:016x}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
-fn to_axum(response: lambda_http::Response<Body>) -> AxumResponse {
+fn to_axum(mut response: lambda_http::Response<Body>) -> AxumResponse {
+    // The gateway's own answers (its 401, an unknown path) stand in for API Gateway's; the
+    // router has already added these to a function's answers (inserting again is a no-op).
+    edge::http::add_common_headers(&mut response);
     let (parts, body) = response.into_parts();
     let bytes = match body {
         Body::Empty => Bytes::new(),

@@ -4,6 +4,7 @@
 
 use base64::Engine;
 use domain::identity::Caller;
+use domain::ids::IdKind;
 use domain::proposal::Proposal;
 use edge::http::version_etag;
 use edge::routing::{ApiRequest, HandlerResult};
@@ -17,8 +18,6 @@ use crate::access::CACHE_CONTROL;
 
 /// How long an idempotency record replays its answer (the API documents 24 hours).
 const TTL_SECONDS: i64 = 24 * 3600;
-/// Longest Idempotency-Key we accept.
-const MAX_IDEMPOTENCY_KEY: usize = 255;
 
 /// A finished answer about one proposal, kept verbatim for idempotent replays. Reads answer
 /// through it too, so a replayed write and a plain read carry the same headers.
@@ -74,13 +73,9 @@ impl Idempotency {
     /// two callers can never replay each other's answers.
     pub(crate) fn of(r: &ApiRequest, claims: &Caller) -> Result<Option<Idempotency>, ApiError> {
         let Some(value) = r.req.headers().get("idempotency-key") else { return Ok(None) };
+        // A value that is not even a string (obs-text) is checked as the empty key: refused.
         let key = value.to_str().unwrap_or("").trim();
-        if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(ApiError::field(
-                "/header/Idempotency-Key",
-                "must be 1 to 255 visible ASCII characters (a UUID is a good key)",
-            ));
-        }
+        edge::error::check_id(IdKind::IdempotencyKey, "/header/Idempotency-Key", key)?;
         let body: serde_json::Value = serde_json::from_slice(r.req.body().as_ref())
             .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
         Ok(Some(Idempotency {

@@ -32,6 +32,9 @@ pub fn router() -> Router {
             Route::new(Method::GET, "/v1/proposals/{id}/history", Access::Authenticated, |r| {
                 Box::pin(history::proposal_history(r))
             }),
+            Route::new(Method::GET, "/v1/proposals/{id}/versions/{version}", Access::Authenticated, |r| {
+                Box::pin(history::proposal_version(r))
+            }),
         ],
     )
 }
@@ -45,7 +48,8 @@ pub fn router() -> Router {
         get::get_proposal,
         replace::replace_proposal,
         transition::transition_proposal,
-        history::proposal_history
+        history::proposal_history,
+        history::proposal_version
     ),
     components(schemas(Proposal, ProposalSummary, ProposalList, ProposalHistory, NewProposal, ProposalContent, TransitionRequest)),
     tags((name = "proposals", description = "Contract proposals of an IGO to an insurer: register, negotiate, list, audit."))

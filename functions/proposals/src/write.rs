@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use domain::identity::Caller;
+use domain::identity::{Caller, Role};
 use domain::proposal::{Change, Proposal};
 use edge::http::{check_if_match, version_etag};
 use edge::routing::HandlerResult;
@@ -49,13 +49,27 @@ pub(crate) async fn write(
             Target::New(make) => (make()?, None, StatusCode::CREATED),
             Target::Existing { id, if_match, apply } => {
                 let current = load_visible(ctx, claims, id).await?;
-                check_if_match(if_match, &version_etag(current.version))?;
+                // The caller's If-Match names the version it is shown (an insurer's may be older
+                // than the current one while the IGO revises).
+                let shown = current.shown_version_to(claims).ok_or(ApiError::NotFound)?;
+                check_if_match(if_match, &version_etag(shown))?;
                 (apply(&current)?, Some(current.version), StatusCode::OK)
             }
         };
-        let answer = Answer::of(&change.proposal, status)?;
+        // What the insurer is shown after the change, when that is not the new state: its list
+        // entries follow it. A caller's answer is what it is shown.
+        let insurer_view = match change.proposal.sent_version() {
+            Some(sent) if sent != change.proposal.version => Some(insurer_view(ctx, &change.proposal, sent).await?),
+            _ => None,
+        };
+        let answer = match (claims.role, &insurer_view) {
+            (Role::Insurer, Some(view)) => Answer::of(view, status)?,
+            _ => Answer::of(&change.proposal, status)?,
+        };
         let record = idempotency.as_ref().map(|idem| idem.record(&answer));
-        match store::commit(ctx, &change, expected, record.as_ref().map(|(pk, r)| (*pk, r))).await {
+        let committed =
+            store::commit(ctx, &change, expected, insurer_view.as_ref(), record.as_ref().map(|(pk, r)| (*pk, r)));
+        match committed.await {
             Ok(()) => return answer.into_response(),
             Err(CommitError::VersionConflict) => {
                 return Err(ApiError::PreconditionFailed(
@@ -77,6 +91,14 @@ pub(crate) async fn write(
         tokio::time::sleep(backoff(attempt)).await;
     }
     Err(ApiError::ServiceUnavailable)
+}
+
+/// The insurer's view of `proposal` whose content it has at version `sent`.
+async fn insurer_view(ctx: &AppContext, proposal: &Proposal, sent: u64) -> Result<Proposal, ApiError> {
+    let snapshot = store::get_version(ctx, &proposal.id, sent)
+        .await?
+        .ok_or_else(|| ApiError::internal(format!("version {sent} of a proposal is missing")))?;
+    Ok(proposal.as_sent(snapshot))
 }
 
 /// Exponential back-off with "equal jitter" (half fixed, half random), so racing writers do

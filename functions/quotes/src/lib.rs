@@ -1,6 +1,7 @@
 //! Handlers of the integral tariff quotes resource group (`/v1/quotes...`): thin glue between
 //! HTTP and `domain::quote` (the figures) and `storage::quotes` (the store).
 
+use domain::ids::IdKind;
 use domain::quote::{self, Quote, QuoteRequest};
 use edge::http::{content_tagged, parse_json, with_header};
 use edge::routing::{Access, ApiRequest, HandlerResult, Route, Router};
@@ -11,8 +12,8 @@ use storage::quotes as store;
 
 pub mod prestaties;
 
-/// Quotes never change, so a client may keep one; it must still ask whether it may read it.
-const CACHE_CONTROL: &str = "private, no-cache";
+/// Quotes are confidential: no cache may keep them (the ETag still answers If-None-Match).
+const CACHE_CONTROL: &str = edge::http::CONFIDENTIAL;
 
 /// The routes this function serves.
 pub fn router() -> Router {
@@ -74,11 +75,14 @@ pub async fn create_quote(r: ApiRequest) -> HandlerResult {
         (status = 200, description = "The quote", body = Quote, headers(("ETag" = String, description = "Entity tag of the quote"))),
         (status = 304, description = "The cached copy named by If-None-Match is current"),
         (status = 404, description = "No quote with this id for the caller's organisation", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Malformed id (not a ULID), at `/path/id`", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_quote(r: ApiRequest) -> HandlerResult {
     let claims = r.caller()?;
-    let body = store::get_quote_json(&r.ctx, claims.org_code(), r.param("id")).await?.ok_or(ApiError::NotFound)?;
+    let body = store::get_quote_json(&r.ctx, claims.org_code(), r.id_param("id", IdKind::Ulid)?)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     // The stored bytes are the POST's answer, so the ETag is the POST's too.
     content_tagged(&r.req, StatusCode::OK, "application/json", body, CACHE_CONTROL)
 }

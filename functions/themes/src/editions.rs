@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
+use domain::ids::IdKind;
 use domain::themes::EditionStatus;
 use domain::themes::{ChangeSummary, EditionDocument};
+use edge::error::check_id;
 use edge::query::{parse_query, NoParams};
 use edge::routing::{ApiRequest, HandlerResult};
 use edge::{ApiError, AppContext};
@@ -68,12 +70,7 @@ pub struct EditionQuery {
 
 /// The `{edition}` path parameter, refused (422 at `/path/edition`) unless a valid edition id.
 pub(crate) fn edition_param(r: &ApiRequest) -> Result<String, ApiError> {
-    let id = r.param("edition");
-    if domain::themes::valid_edition_id(id) {
-        Ok(id.to_owned())
-    } else {
-        Err(ApiError::field("/path/edition", "1-40 characters: lowercase letters, digits, '.' and '-'"))
-    }
+    Ok(r.id_param("edition", IdKind::Edition)?.to_owned())
 }
 
 /// The published edition a read asks for (`requested`, refused at `pointer` when it is not a
@@ -85,7 +82,10 @@ pub(crate) async fn published_edition(
     pointer: &str,
 ) -> Result<Arc<EditionDocument>, ApiError> {
     let id = match requested {
-        Some(id) => id.to_owned(),
+        Some(id) => {
+            check_id(IdKind::Edition, pointer, id)?;
+            id.to_owned()
+        }
         None => store::latest_published_id(ctx).await?.ok_or(ApiError::NotFound)?,
     };
     match ctx.editions.get_or_load(ctx, &id).await? {

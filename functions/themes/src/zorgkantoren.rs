@@ -1,6 +1,7 @@
 //! The zorgkantoren of a published edition (`/v1/zorgkantoren...`): the table's columns, each
 //! with its source document and tariff rules.
 
+use domain::ids::IdKind;
 use domain::themes::{TariffRule, Zorgkantoor, ZorgkantoorId};
 use edge::query::parse_query;
 use edge::routing::{ApiRequest, HandlerResult};
@@ -30,9 +31,10 @@ pub struct ZorgkantoorView {
     pub tariff_rules: Vec<TariffRule>,
 }
 
-/// The `{id}` path parameter; an unknown slug is a 404, like any unknown resource.
+/// The `{id}` path parameter: a malformed slug is a 422, an unknown well-formed one a 404, like
+/// any unknown resource.
 pub(crate) fn zorgkantoor_param(r: &ApiRequest) -> Result<ZorgkantoorId, ApiError> {
-    ZorgkantoorId::parse(r.param("id")).ok_or(ApiError::NotFound)
+    ZorgkantoorId::parse(r.id_param("id", IdKind::Slug)?).ok_or(ApiError::NotFound)
 }
 
 /// The zorgkantoren of the latest published edition (or `edition`).

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod codes;
 pub mod error;
 pub mod identity;
+pub mod ids;
 pub mod money;
 pub mod prestatie;
 pub mod proposal;

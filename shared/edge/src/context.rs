@@ -3,6 +3,10 @@
 
 use std::ops::Deref;
 use std::sync::Arc;
+use std::time::Duration;
+
+/// The request budget where no invocation deadline is known.
+pub const DEFAULT_REQUEST_BUDGET: Duration = Duration::from_millis(5500);
 
 use storage::published_editions::PublishedEditions;
 use storage::Store;
@@ -12,6 +16,12 @@ pub struct AppContext {
     pub store: Store,
     /// Published themes editions of this store's table (they never change once published).
     pub editions: Arc<PublishedEditions>,
+    /// How long a request may take where no Lambda invocation gives a deadline (the local
+    /// gateway, tests): `REQUEST_BUDGET_MS`, else 5.5 s (the function's timeout is 6 s).
+    pub request_budget: Duration,
+    /// Requests per second one organisation may make (`RATE_LIMIT_PER_SECOND`); `None`: not
+    /// limited (a function without table access, the local gateway unless configured).
+    pub rate_limit_per_second: Option<u32>,
 }
 
 impl AppContext {
@@ -21,7 +31,13 @@ impl AppContext {
     }
 
     pub fn new(store: Store) -> Self {
-        Self { store, editions: Arc::default() }
+        let request_budget = std::env::var("REQUEST_BUDGET_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map(Duration::from_millis)
+            .unwrap_or(DEFAULT_REQUEST_BUDGET);
+        let rate_limit_per_second = std::env::var("RATE_LIMIT_PER_SECOND").ok().and_then(|n| n.parse().ok());
+        Self { store, editions: Arc::default(), request_budget, rate_limit_per_second }
     }
 }
 

@@ -59,6 +59,8 @@ pub enum ApiError {
     Unprocessable(String),
     #[error("the data store is unavailable")]
     ServiceUnavailable,
+    #[error("too many requests of your organisation; retry after {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -88,6 +90,7 @@ impl ApiError {
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::Validation(_) | ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -108,6 +111,7 @@ impl ApiError {
             ApiError::Validation(_) => "validation",
             ApiError::Unprocessable(_) => "unprocessable",
             ApiError::ServiceUnavailable => "service-unavailable",
+            ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -128,6 +132,7 @@ impl ApiError {
             ApiError::Validation(_) => "Invalid request",
             ApiError::Unprocessable(_) => "Unprocessable request",
             ApiError::ServiceUnavailable => "Service unavailable",
+            ApiError::TooManyRequests { .. } => "Too many requests",
             ApiError::Internal(_) => "Internal error",
         }
     }
@@ -169,6 +174,9 @@ impl ApiError {
             .header(http::header::CACHE_CONTROL, "no-store");
         match &self {
             ApiError::ServiceUnavailable => builder = builder.header(http::header::RETRY_AFTER, "1"),
+            ApiError::TooManyRequests { retry_after } => {
+                builder = builder.header(http::header::RETRY_AFTER, retry_after.to_string())
+            }
             ApiError::Unauthorized => builder = builder.header(http::header::WWW_AUTHENTICATE, "Bearer"),
             ApiError::MethodNotAllowed { allow } => builder = builder.header(http::header::ALLOW, allow.join(", ")),
             _ => {}
@@ -176,6 +184,12 @@ impl ApiError {
         let body = serde_json::to_string(&problem).expect("a problem always serialises");
         builder.body(Body::Text(body)).expect("static headers are valid")
     }
+}
+
+/// Checks an identifier the client sent before it reaches a key (`domain::ids` holds the
+/// rules): 422 at `pointer` when it is malformed.
+pub fn check_id(kind: domain::ids::IdKind, pointer: &str, value: &str) -> Result<(), ApiError> {
+    kind.check(pointer, value).map_err(|e| ApiError::Validation(vec![e]))
 }
 
 impl From<DomainError> for ApiError {

@@ -164,6 +164,18 @@ pub fn not_modified(req: &Request, etag: &str) -> bool {
         .any(|v| header_names_etag(v, etag))
 }
 
+/// Headers every response carries, success or problem, of every function:
+/// `X-Content-Type-Options: nosniff` (a browser never guesses another type than the one
+/// declared). The router applies it to each response; nothing else sets it.
+pub fn add_common_headers(response: &mut Response<Body>) {
+    response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+}
+
+/// `Cache-Control` of every confidential body (proposals, their history, quotes, `/v1/me`): no
+/// cache may keep it, a browser's disk cache included (`private, no-cache` lets it keep the
+/// body and only revalidate). Conditional requests (ETag, If-None-Match) still work.
+pub const CONFIDENTIAL: &str = "no-store";
+
 /// A response tagged with the hash of its exact bytes (ETag) and `cache_control`; for a GET or
 /// HEAD whose client copy (If-None-Match) is current, the 304 instead. For content that is
 /// served as stored, so equal bytes always mean an equal tag.

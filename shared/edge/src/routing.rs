@@ -10,10 +10,10 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use http::Method;
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Request, RequestExt, Response};
 
 use domain::identity::Caller;
 
@@ -94,6 +94,14 @@ impl ApiRequest {
         self.params.get(name).map(String::as_str).unwrap_or_default()
     }
 
+    /// A path parameter that is an identifier of `kind`: 422 at `/path/<name>` when malformed
+    /// (nothing is looked up), so only a well-formed unknown id can be a 404.
+    pub fn id_param(&self, name: &str, kind: domain::ids::IdKind) -> Result<&str, ApiError> {
+        let value = self.param(name);
+        crate::error::check_id(kind, &format!("/path/{name}"), value)?;
+        Ok(value)
+    }
+
     /// The identified caller; 401 on a route that carries none.
     pub fn caller(&self) -> Result<&Caller, ApiError> {
         self.caller.as_ref().ok_or(ApiError::Unauthorized)
@@ -141,10 +149,19 @@ impl Router {
         let started = Instant::now();
         let method = req.method().clone();
         let path = req.uri().path().to_owned();
-        let response = match self.dispatch(ctx, req).await {
-            Ok(response) => response,
-            Err(err) => err.into_response(),
+        let budget = request_budget(ctx.request_budget, &req);
+        // Past the deadline the caller gets a 503 with Retry-After from us, not a gateway error
+        // from a timed-out function: a write cut short either landed or not, and retrying with
+        // its Idempotency-Key tells which.
+        let mut response = match tokio::time::timeout(budget, self.dispatch(ctx, req)).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(err)) => err.into_response(),
+            Err(_) => {
+                tracing::warn!(function = self.function, %method, %path, ?budget, "request deadline passed");
+                ApiError::ServiceUnavailable.into_response()
+            }
         };
+        crate::http::add_common_headers(&mut response);
         tracing::info!(
             function = self.function,
             %method,
@@ -163,7 +180,32 @@ impl Router {
             // A public route ignores a missing or unusable token.
             Access::Public => caller_of(&req).ok(),
         };
+        if let (Some(limit), Some(caller), Access::Authenticated) = (ctx.rate_limit_per_second, &caller, route.access) {
+            let now = chrono::Utc::now();
+            if !storage::rate::take(&ctx, caller.org_code(), now.timestamp(), limit).await? {
+                // The next second starts within a second.
+                return Err(ApiError::TooManyRequests { retry_after: 1 });
+            }
+        }
         (route.handler)(ApiRequest { ctx, req, params, caller }).await
+    }
+}
+
+/// Time kept back from the invocation's deadline to answer and log before Lambda stops us.
+const DEADLINE_MARGIN: Duration = Duration::from_millis(500);
+
+/// How long this request may run: the Lambda invocation's remaining time less a margin, or,
+/// outside Lambda (local gateway, tests), the context's budget.
+fn request_budget(fallback: Duration, req: &Request) -> Duration {
+    match req.lambda_context_ref() {
+        Some(lambda) => {
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or_default();
+            Duration::from_millis(lambda.deadline.saturating_sub(now_ms)).saturating_sub(DEADLINE_MARGIN)
+        }
+        None => fallback,
     }
 }
 
@@ -197,6 +239,20 @@ mod tests {
                 Route::new(Method::GET, "/v1/proposals/{id}/history", Access::Authenticated, ok),
             ],
         )
+    }
+
+    #[test]
+    fn the_budget_is_the_invocations_remaining_time_less_a_margin() {
+        let fallback = Duration::from_secs(7);
+        assert_eq!(request_budget(fallback, &Request::default()), fallback);
+        let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+        let mut lambda = lambda_http::Context::default();
+        lambda.deadline = now_ms + 3000;
+        let budget = request_budget(fallback, &Request::default().with_lambda_context(lambda));
+        assert!(budget <= Duration::from_millis(2500) && budget >= Duration::from_millis(2300), "{budget:?}");
+        let mut late = lambda_http::Context::default();
+        late.deadline = now_ms.saturating_sub(10);
+        assert_eq!(request_budget(fallback, &Request::default().with_lambda_context(late)), Duration::ZERO);
     }
 
     #[test]

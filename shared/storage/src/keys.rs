@@ -79,6 +79,16 @@ pub mod quote {
     }
 }
 
+/// Per-organisation request counters: one item per organisation and second, expiring soon
+/// after (TTL), so the limit is counted by the table itself across every warm function.
+pub mod rate {
+    pub const SK: &str = "COUNTER";
+
+    pub fn pk(org: &str, second: i64) -> String {
+        format!("RATE#{org}#{second}")
+    }
+}
+
 /// The themes table: one item per edition, the editions' list partition, and the pointer to
 /// the latest published edition.
 pub mod themes {
@@ -98,8 +108,13 @@ mod tests {
 
     #[test]
     fn prefixes_of_different_entities_never_collide() {
-        let pks =
-            [proposal::pk("x"), proposal::idempotency_pk("igo", "1", "k"), quote::pk("x"), themes::edition_pk("x")];
+        let pks = [
+            proposal::pk("x"),
+            proposal::idempotency_pk("igo", "1", "k"),
+            quote::pk("x"),
+            themes::edition_pk("x"),
+            rate::pk("x", 1),
+        ];
         for (i, a) in pks.iter().enumerate() {
             for b in &pks[i + 1..] {
                 let (pa, pb) = (a.split('#').next().unwrap(), b.split('#').next().unwrap());

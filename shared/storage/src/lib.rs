@@ -9,6 +9,7 @@ pub mod keys;
 pub mod proposals;
 pub mod published_editions;
 pub mod quotes;
+pub mod rate;
 pub mod table;
 pub mod themes;
 

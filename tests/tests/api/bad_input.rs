@@ -524,3 +524,210 @@ async fn hostile_path_and_query_parameters_are_refused() {
     }
     assert!(failures.is_empty(), "{} of {sent} cases failed:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Over-long and odd identifiers: past DynamoDB's key limits (2048 bytes for a partition key,
+/// 1024 for a sort key), one past a ULID's length, key separators, spaces, non-ASCII, a
+/// right-to-left override, a wildcard. The first `UNIVERSALLY_MALFORMED` are malformed for
+/// every kind of identifier, an Idempotency-Key (any visible ASCII) too.
+fn hostile_identifiers() -> Vec<String> {
+    vec![
+        "x".repeat(5000),
+        "0".repeat(2100),
+        "a".repeat(1100),
+        "a b".into(),
+        "é".into(),
+        "\u{202e}lppa".into(),
+        "A".repeat(27),
+        "01ARZ3NDEKTSV4RRFFQ69G5FA!".into(),
+        "PROPOSAL#01ARZ3NDEKTSV4RRFFQ69G5FAV".into(),
+        "ORG#12345678".into(),
+        "*".into(),
+        "-leading-dash".into(),
+        "UPPER".into(),
+    ]
+}
+
+const UNIVERSALLY_MALFORMED: usize = 6;
+
+/// Whether a body field is an identifier: `id`, `*_id`, `from_quote` (a quote id), an edition, a cursor.
+fn is_identifier_field(name: &str) -> bool {
+    name == "id" || name.ends_with("_id") || name == "from_quote" || name == "edition" || name == "cursor"
+}
+
+/// Follows `$ref`s of the spec to the schema they name.
+fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
+    while let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let name = reference.rsplit('/').next().unwrap();
+        schema = &spec["components"]["schemas"][name];
+    }
+    schema
+}
+
+fn accepts_strings(schema: &Value) -> bool {
+    match &schema["type"] {
+        Value::String(t) => t == "string" || t == "array",
+        Value::Array(types) => types.iter().any(|t| t == "string"),
+        // An enum or a `$ref`: a string of the wire.
+        _ => true,
+    }
+}
+
+/// One case generated from the spec: the request with one identifier replaced.
+struct IdCase {
+    method: reqwest::Method,
+    path: String,
+    caller: Option<(&'static str, &'static str)>,
+    body: Option<Value>,
+    idempotency_key: Option<String>,
+    label: String,
+}
+
+/// Every path, query, header and body identifier of every operation in the committed spec
+/// gets every over-long and odd identifier: a 422 problem+json (never a 404 that looked the
+/// value up, never a 500 from a key DynamoDB refuses), and nothing stored.
+#[tokio::test]
+async fn identifiers_generated_from_the_spec_are_refused() {
+    let spec: Value = serde_json::from_str(include_str!("../../../openapi/openapi.json")).unwrap();
+    let app = TestApp::spawn_seeded().await;
+    warm_up(&app).await;
+    // Path parameters other than the one under test name things that exist, so the case is
+    // refused for the identifier and nothing else.
+    let (proposal, _, _) = create(&app, IGO_A, &proposal_body(IGO_A, INSURER_X)).await;
+    let quote = app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).json(&quote_body()).send().await.unwrap();
+    let quote = json_body(quote).await["id"].as_str().unwrap().to_owned();
+    let existing = |template: &str| match template {
+        t if t.starts_with("/v1/proposals") => proposal.clone(),
+        t if t.starts_with("/v1/quotes") => quote.clone(),
+        t if t.starts_with("/v1/zorgkantoren") => "cz".to_owned(),
+        _ => "2023-07".to_owned(),
+    };
+
+    let mut cases = Vec::new();
+    for (template, operations) in spec["paths"].as_object().unwrap() {
+        for (method, op) in operations.as_object().unwrap() {
+            let method: reqwest::Method = method.to_uppercase().parse().unwrap();
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            let caller = match (secured, template.starts_with("/v1/themes")) {
+                (false, _) => None,
+                (true, true) => Some(("publisher", "zorginkoop-redactie")),
+                (true, false) => Some(("igo", IGO_A)),
+            };
+            let body = op["requestBody"]["content"]["application/json"].as_object().map(|content| {
+                content
+                    .get("example")
+                    .cloned()
+                    .or_else(|| {
+                        content["examples"].as_object().and_then(|e| e.values().next()).map(|e| e["value"].clone())
+                    })
+                    .unwrap_or_else(|| json!({}))
+            });
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            // Every other path parameter keeps a harmless well-formed value.
+            let fill = |path: &str| {
+                params.iter().filter(|p| p["in"] == "path").fold(path.to_owned(), |path, p| {
+                    path.replace(&format!("{{{}}}", p["name"].as_str().unwrap()), &existing(template))
+                })
+            };
+            let case = |path: String, body: Option<Value>, key: Option<String>, label: String| IdCase {
+                method: method.clone(),
+                path,
+                caller,
+                body,
+                idempotency_key: key,
+                label,
+            };
+            for (i, value) in hostile_identifiers().into_iter().enumerate() {
+                let shown = truncate(&value, 20);
+                for p in &params {
+                    let name = p["name"].as_str().unwrap();
+                    match p["in"].as_str().unwrap() {
+                        "path" => {
+                            let path = fill(&template.replace(&format!("{{{name}}}"), &encode_segment(&value)));
+                            cases.push(case(
+                                path,
+                                body.clone(),
+                                None,
+                                format!("{method} {template} path {name}={shown}"),
+                            ));
+                        }
+                        "query" if accepts_strings(resolve(&spec, &p["schema"])) => {
+                            let path =
+                                format!("{}?{}={}", fill(template), encode_segment(name), encode_segment(&value));
+                            cases.push(case(
+                                path,
+                                body.clone(),
+                                None,
+                                format!("{method} {template} query {name}={shown}"),
+                            ));
+                        }
+                        "header" if name.eq_ignore_ascii_case("idempotency-key") && i < UNIVERSALLY_MALFORMED => {
+                            let label = format!("{method} {template} header {name}={shown}");
+                            cases.push(case(fill(template), body.clone(), Some(value.clone()), label));
+                        }
+                        _ => {}
+                    }
+                }
+                // Body identifiers: every top-level property named like an identifier, whether
+                // or not the example sends it.
+                if let Some(base) = &body {
+                    let schema = resolve(&spec, &op["requestBody"]["content"]["application/json"]["schema"]);
+                    let properties = schema["properties"].as_object().cloned().unwrap_or_default();
+                    for (name, property) in &properties {
+                        if !is_identifier_field(name) || !accepts_strings(resolve(&spec, property)) {
+                            continue;
+                        }
+                        let mut doc = base.clone();
+                        doc[name.as_str()] = Value::String(value.clone());
+                        let label = format!("{method} {template} body /{name}={shown}");
+                        cases.push(case(fill(template), Some(doc), None, label));
+                    }
+                }
+            }
+        }
+    }
+    // The generator saw what it should: path ids, ?edition=, ?cursor=, body edition and
+    // quote ids, Idempotency-Key.
+    for expected in [
+        "GET /v1/proposals/{id} path id",
+        "GET /v1/quotes/{id} path id",
+        "GET /v1/themes query edition",
+        "GET /v1/proposals query cursor",
+        "POST /v1/wlz-tariff-quotes body /edition",
+        "POST /v1/proposals body /from_quote",
+        "PUT /v1/proposals/{id} body /quote_id",
+        "POST /v1/proposals header Idempotency-Key",
+    ] {
+        assert!(cases.iter().any(|c| c.label.starts_with(expected)), "no case for {expected}");
+    }
+
+    let before = snapshot(&app).await;
+    let mut failures = Vec::new();
+    for case in &cases {
+        let mut request = app.client.request(case.method.clone(), app.url(&case.path));
+        if let Some((role, org)) = case.caller {
+            request = app.as_caller(request, role, org);
+        }
+        if let Some(body) = &case.body {
+            request = request.json(body);
+        }
+        if matches!(case.method, reqwest::Method::PUT) || case.path.ends_with("/transitions") {
+            request = request.header("if-match", "\"1\"");
+        }
+        if let Some(key) = &case.idempotency_key {
+            match reqwest::header::HeaderValue::from_bytes(key.as_bytes()) {
+                Ok(value) => request = request.header("idempotency-key", value),
+                Err(_) => continue,
+            }
+        }
+        let response = request.send().await.expect("sending");
+        match expect_client_problem(response).await {
+            Ok((422, _)) => {}
+            Ok((status, problem)) => failures.push(format!("{}: {status} {problem}", case.label)),
+            Err(what) => failures.push(format!("{}: {what}", case.label)),
+        }
+    }
+    if snapshot(&app).await != before {
+        failures.push("the table changed".into());
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}

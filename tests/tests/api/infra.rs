@@ -367,9 +367,17 @@ fn functions_logs_and_table_have_the_deployed_settings() {
         assert!((128..=256).contains(&memory), "{id}: memory {memory} MB");
         let timeout = effective(&template, function, "Timeout").as_u64().expect("Timeout");
         assert!((1..=10).contains(&timeout), "{id}: timeout {timeout} s");
-        let env = &effective(&template, function, "Environment")["Variables"];
-        assert!(is_ref(&env["TABLE_NAME"], "Table"), "{id}: TABLE_NAME = !Ref Table");
-        assert!(is_ref(&env["LOG_LEVEL"], "LogLevel"), "{id}: LOG_LEVEL = !Ref LogLevel");
+        // SAM merges a function's environment variables over the global ones, name by name.
+        let env = |name: &str| match &function["Properties"]["Environment"]["Variables"][name] {
+            Yaml::Null => &template["Globals"]["Function"]["Environment"]["Variables"][name],
+            value => value,
+        };
+        assert!(is_ref(env("TABLE_NAME"), "Table"), "{id}: TABLE_NAME = !Ref Table");
+        assert!(is_ref(env("LOG_LEVEL"), "LogLevel"), "{id}: LOG_LEVEL = !Ref LogLevel");
+        // Functions with authenticated routes and the table limit each organisation's requests.
+        if ["ProposalsFunction", "QuotesFunction", "ThemesPublisherFunction"].contains(&id.as_str()) {
+            assert!(is_ref(env("RATE_LIMIT_PER_SECOND"), "OrgRequestsPerSecond"), "{id}: RATE_LIMIT_PER_SECOND");
+        }
 
         // Logs go to a log group of the stack's own, with a retention.
         let group = &function["Properties"]["LoggingConfig"]["LogGroup"];
@@ -403,5 +411,68 @@ fn functions_logs_and_table_have_the_deployed_settings() {
 
     for output in ["ApiUrl", "TableName"] {
         assert!(template["Outputs"][output]["Value"] != Yaml::Null, "output {output}");
+    }
+}
+
+/// The partition-key prefix (`PROPOSAL#*`) of a key the storage crate builds: the first segment.
+fn prefix(key: &str) -> String {
+    format!("{}#*", key.split('#').next().unwrap())
+}
+
+/// The `dynamodb:LeadingKeys` patterns of one function's statements, per statement Sid; a
+/// statement with a table or index action and no such condition is reported as `None`.
+fn leading_keys(template: &Yaml, function: &str) -> Vec<(String, Option<BTreeSet<String>>)> {
+    let resource = &template["Resources"][function];
+    let mut out = Vec::new();
+    for policy in one_or_many(&resource["Properties"]["Policies"]) {
+        for statement in one_or_many(&policy["Statement"]) {
+            let sid = statement["Sid"].as_str().unwrap_or("?").to_owned();
+            let condition = &statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"];
+            let keys = (!condition.is_null())
+                .then(|| one_or_many(condition).iter().map(|k| k.as_str().unwrap_or_default().to_owned()).collect());
+            out.push((sid, keys));
+        }
+    }
+    out
+}
+
+/// Issue 21: each function may touch only its own partitions (`dynamodb:LeadingKeys` on the
+/// prefixes `storage::keys` builds), so the public themes function cannot read proposals,
+/// quotes or idempotency records, and the quotes function cannot read proposals.
+#[test]
+fn each_function_touches_only_its_partition_prefixes() {
+    use storage::keys;
+    let template = template();
+    let proposal = prefix(&keys::proposal::pk("x"));
+    let idempotency = prefix(&keys::proposal::idempotency_pk("igo", "1", "k"));
+    let list = prefix(&keys::proposal::list_partition("IGO", "1", None, None, None));
+    let quote = prefix(&keys::quote::pk("1"));
+    let themes = prefix(keys::themes::LATEST_PK);
+    // Functions with authenticated routes count their callers' requests (per-organisation limits).
+    let rate = prefix(&keys::rate::pk("1", 0));
+    assert_eq!(themes, prefix(&keys::themes::edition_pk("x")));
+    assert_eq!(themes, prefix(keys::themes::EDITIONS_PARTITION));
+    let set = |items: &[&String]| items.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
+    let expected: [(&str, BTreeSet<String>); 4] = [
+        // Proposals read the caller's quote for `from_quote`.
+        ("ProposalsFunction", set(&[&proposal, &idempotency, &list, &quote, &rate])),
+        ("QuotesFunction", set(&[&quote, &rate])),
+        ("ThemesFunction", set(&[&themes])),
+        ("ThemesPublisherFunction", set(&[&themes, &rate])),
+    ];
+    for (function, allowed) in expected {
+        let statements = leading_keys(&template, function);
+        assert!(!statements.is_empty(), "{function} has statements");
+        let mut granted = BTreeSet::new();
+        for (sid, keys) in statements {
+            let keys = keys.unwrap_or_else(|| panic!("{function} {sid}: no dynamodb:LeadingKeys condition"));
+            assert!(keys.is_subset(&allowed), "{function} {sid}: {keys:?} beyond {allowed:?}");
+            granted.extend(keys);
+        }
+        assert_eq!(granted, allowed, "{function}: the prefixes it needs");
+    }
+    for forbidden in [&proposal, &idempotency, &list, &quote, &rate] {
+        let themes_keys: Vec<_> = leading_keys(&template, "ThemesFunction");
+        assert!(!themes_keys.iter().any(|(_, k)| k.as_ref().is_some_and(|k| k.contains(forbidden))), "{forbidden}");
     }
 }

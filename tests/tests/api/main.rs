@@ -14,11 +14,14 @@
 mod helpers;
 
 mod bad_input;
+mod deadline;
 mod faults;
 mod foundation;
+mod headers;
 mod infra;
 mod money_http;
 mod openapi_examples;
+mod org_limits;
 mod prestaties;
 mod proposal_from_quote;
 mod proposals;

@@ -34,7 +34,7 @@ const HOURS: &str = "kraamzorg_postnataal_per_uur";
 const KINDS: [&str; 4] = ["ziekenhuis", "verloskundigenpraktijk", "msb-gynaecologie", "kraamzorg"];
 
 /// Keys whose value is a count or a year, never money: the only places a JSON number may be.
-const NUMBER_KEYS: [&str; 6] = ["period", "volume", "clients", "hours", "version", "year"];
+const NUMBER_KEYS: [&str; 7] = ["period", "volume", "clients", "hours", "version", "sent_version", "year"];
 
 fn cents(c: u64) -> String {
     format!("{}.{:02}", c / 100, c % 100)

@@ -150,6 +150,10 @@ async fn prepare(app: &TestApp, spec: &Value, op: &str, body: Option<&Value>) ->
             let (id, _, _) = proposal(app, spec, false, false).await;
             Prepared::as_caller("igo", IGO).with("id", id)
         }
+        "getProposalVersion" => {
+            let (id, _, _) = proposal(app, spec, false, false).await;
+            Prepared::as_caller("igo", IGO).with("id", id).with("version", "1".to_owned())
+        }
         "replaceProposal" => {
             let (id, etag, _) = proposal(app, spec, false, false).await;
             Prepared::as_caller("igo", IGO).with("id", id).with("If-Match", etag)

@@ -140,11 +140,11 @@ async fn another_tenant_gets_404_for_every_operation() {
         assert!(!listed.contains(&target.as_str()), "{role} {org} does not list {target}");
         assert!(target != &id || listed.is_empty(), "{role} {org} lists nothing");
     }
-    // The owners do see it; unknown and malformed ids are 404 too.
+    // The owners do see it; an unknown id is 404 too, a malformed one 422 (not looked up).
     assert_eq!(get(&app, "igo", IGO_A, &id).await.status(), 200);
     assert_eq!(get(&app, "insurer", INSURER_X, &id).await.status(), 200);
     assert_problem(get(&app, "igo", IGO_A, &ulid::Ulid::new().to_string()).await, 404).await;
-    assert_problem(get(&app, "igo", IGO_A, "not-an-id").await, 404).await;
+    assert_problem(get(&app, "igo", IGO_A, "not-an-id").await, 422).await;
 }
 
 #[tokio::test]
@@ -153,7 +153,7 @@ async fn get_honours_if_none_match() {
     let (id, etag, _) = create(&app, IGO_A, &proposal_body(IGO_A, INSURER_X)).await;
     let response = get(&app, "igo", IGO_A, &id).await;
     assert_eq!(etag_of(&response), etag);
-    assert_eq!(response.headers()["cache-control"], "private, no-cache");
+    assert_eq!(response.headers()["cache-control"], "no-store");
     let cached = app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO_A).header("if-none-match", &etag);
     let response = cached.send().await.unwrap();
     assert_eq!(response.status(), 304);
@@ -171,7 +171,12 @@ async fn put_replaces_content_under_if_match() {
     let path = format!("/v1/proposals/{id}");
     let mut content = content_of(&body);
     content["lines"][0]["volume"] = json!(130);
-    content["quote_id"] = json!("01JD3M5X8Q2W7R4T6Y9U1I0O3P");
+    // Issue 21: quote_id is set only through from_quote, never taken from a client.
+    let mut with_quote_id = content.clone();
+    with_quote_id["quote_id"] = json!("01JD3M5X8Q2W7R4T6Y9V1J0K3P");
+    let forged = app.as_caller(app.put(&path), "igo", IGO_A).header("if-match", &etag).json(&with_quote_id);
+    let problem = assert_problem(forged.send().await.unwrap(), 422).await;
+    assert_eq!(problem["errors"][0]["pointer"], "/quote_id");
 
     let without = app.as_caller(app.put(&path), "igo", IGO_A).json(&content).send().await.unwrap();
     assert_problem(without, 428).await;
@@ -188,7 +193,7 @@ async fn put_replaces_content_under_if_match() {
     assert_eq!(updated["version"], 2);
     assert_eq!(updated["lines"][0]["amount"], "160485.00");
     assert_eq!(updated["totals"]["amount"], "405485.00");
-    assert_eq!(updated["quote_id"], "01JD3M5X8Q2W7R4T6Y9U1I0O3P");
+    assert!(updated.get("quote_id").is_none());
     assert_eq!(updated["igo"]["agb"], IGO_A, "parties stay");
     // The old ETag is stale now.
     let again = app.as_caller(app.put(&path), "igo", IGO_A).header("if-match", &etag).json(&content);
@@ -302,28 +307,99 @@ async fn history_keeps_every_change_and_version() {
     let etag = step(&app, "insurer", INSURER_X, &id, &etag, json!({"action": "start_review"})).await;
     step(&app, "insurer", INSURER_X, &id, &etag, json!({"action": "reject", "reason": "te duur"})).await;
 
-    for (role, org) in [("igo", IGO_A), ("insurer", INSURER_X)] {
-        let response = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), role, org).send().await.unwrap();
+    // The IGO sees every change and version; its own subjects, the insurer's organisation and role.
+    let history = |role: &'static str, org: &'static str| {
+        let request = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), role, org);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            json_body(response).await
+        }
+    };
+    let igo = history("igo", IGO_A).await;
+    let entries = igo["entries"].as_array().unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["create", "edit", "submit", "start_review", "reject"]);
+    let versions: Vec<u64> = entries.iter().map(|e| e["version"].as_u64().unwrap()).collect();
+    assert_eq!(versions, [1, 2, 3, 4, 5]);
+    assert_eq!(entries[0]["actor"], json!({"sub": format!("user-igo-{IGO_A}"), "role": "igo", "org": IGO_A}));
+    assert_eq!(entries[4]["actor"], json!({"role": "insurer", "org": INSURER_X}), "the insurer's subject is not shown");
+    assert_eq!(entries[4]["reason"], "te duur");
+    assert_eq!(entries[4]["from_status"], "under_review");
+    assert_eq!(entries[4]["status"], "rejected");
+    assert!(entries[0].get("from_status").is_none());
+    let snapshots = igo["versions"].as_array().unwrap();
+    assert_eq!(snapshots.len(), 5);
+    assert_eq!(snapshots[0]["lines"][0]["volume"], 120, "version 1 keeps its own content");
+    assert_eq!(snapshots[1]["lines"][0]["volume"], 200);
+    assert_eq!(snapshots[4]["status"], "rejected");
+    assert_eq!(snapshots[4], json_body(get(&app, "igo", IGO_A, &id).await).await);
+
+    // Issue 21: this test used to assert that the insurer gets versions 1 and 2 too, the IGO's
+    // drafts before it submitted. The insurer sees what was sent to it: from the submission
+    // (version 3) on, and the IGO's subjects are not shown.
+    let insurer = history("insurer", INSURER_X).await;
+    let entries = insurer["entries"].as_array().unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["submit", "start_review", "reject"]);
+    assert_eq!(entries[0]["actor"], json!({"role": "igo", "org": IGO_A}), "the IGO's subject is not shown");
+    assert_eq!(
+        entries[2]["actor"],
+        json!({"sub": format!("user-insurer-{INSURER_X}"), "role": "insurer", "org": INSURER_X})
+    );
+    let snapshots = insurer["versions"].as_array().unwrap();
+    let versions: Vec<u64> = snapshots.iter().map(|v| v["version"].as_u64().unwrap()).collect();
+    assert_eq!(versions, [3, 4, 5]);
+    assert!(!insurer.to_string().contains("\"volume\":120"), "the draft's content is the IGO's alone");
+}
+
+/// Issue 21: while a proposal is countered, the IGO's revision is its own: the insurer's GET,
+/// list and history show the last version it received, until the IGO submits again.
+#[tokio::test]
+async fn the_insurer_sees_the_version_it_received_while_the_igo_revises() {
+    let app = TestApp::spawn().await;
+    let mut body = proposal_body(IGO_A, INSURER_X);
+    body["submit"] = json!(true);
+    let (id, etag, _) = create(&app, IGO_A, &body).await;
+    let etag = step(&app, "insurer", INSURER_X, &id, &etag, json!({"action": "start_review"})).await;
+    let counter = json!({"action": "counter", "reason": "te duur",
+        "counter_lines": [{"prestatie": "geboortezorg_prenataal", "volume": 100, "tariff": "1100.00"}]});
+    let etag = step(&app, "insurer", INSURER_X, &id, &etag, counter).await;
+    let received = json_body(get(&app, "insurer", INSURER_X, &id).await).await;
+    assert_eq!(received["version"], 3);
+
+    // The IGO revises twice (a floor price it would not send, then another).
+    let mut etag = etag;
+    for tariff in ["999.99", "1150.00"] {
+        let mut content = content_of(&body);
+        content["lines"][0]["tariff"] = json!(tariff);
+        let put = app.as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A).header("if-match", &etag);
+        let response = put.json(&content).send().await.unwrap();
         assert_eq!(response.status(), 200);
-        let history = json_body(response).await;
-        let entries = history["entries"].as_array().unwrap();
-        let actions: Vec<&str> = entries.iter().map(|e| e["action"].as_str().unwrap()).collect();
-        assert_eq!(actions, ["create", "edit", "submit", "start_review", "reject"]);
-        let versions: Vec<u64> = entries.iter().map(|e| e["version"].as_u64().unwrap()).collect();
-        assert_eq!(versions, [1, 2, 3, 4, 5]);
-        assert_eq!(entries[0]["actor"], json!({"sub": format!("user-igo-{IGO_A}"), "role": "igo", "org": IGO_A}));
-        assert_eq!(entries[4]["actor"]["role"], "insurer");
-        assert_eq!(entries[4]["reason"], "te duur");
-        assert_eq!(entries[4]["from_status"], "under_review");
-        assert_eq!(entries[4]["status"], "rejected");
-        assert!(entries[0].get("from_status").is_none());
-        let snapshots = history["versions"].as_array().unwrap();
-        assert_eq!(snapshots.len(), 5);
-        assert_eq!(snapshots[0]["lines"][0]["volume"], 120, "version 1 keeps its own content");
-        assert_eq!(snapshots[1]["lines"][0]["volume"], 200);
-        assert_eq!(snapshots[4]["status"], "rejected");
-        assert_eq!(snapshots[4], json_body(get(&app, "igo", IGO_A, &id).await).await);
+        etag = etag_of(&response);
     }
+    let igo_view = json_body(get(&app, "igo", IGO_A, &id).await).await;
+    assert_eq!((igo_view["version"].as_u64(), igo_view["lines"][0]["tariff"].as_str()), (Some(5), Some("1150.00")));
+
+    let response = get(&app, "insurer", INSURER_X, &id).await;
+    assert_eq!(etag_of(&response), "\"3\"");
+    assert_eq!(json_body(response).await, received, "GET: the version it received");
+    let list = json_body(app.as_caller(app.get("/v1/proposals"), "insurer", INSURER_X).send().await.unwrap()).await;
+    assert_eq!(list["items"][0]["version"], 3, "list: {list}");
+    assert_eq!(list["items"][0]["totals"], received["totals"]);
+    let history = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "insurer", INSURER_X);
+    let history = json_body(history.send().await.unwrap()).await;
+    let versions: Vec<u64> =
+        history["entries"].as_array().unwrap().iter().map(|e| e["version"].as_u64().unwrap()).collect();
+    assert_eq!(versions, [1, 2, 3], "history: no entry of the revision");
+    assert!(!history.to_string().contains("999.99") && !history.to_string().contains("1150.00"));
+
+    // Submitted again: now the insurer sees the revision.
+    step(&app, "igo", IGO_A, &id, &etag, json!({"action": "submit"})).await;
+    let now = json_body(get(&app, "insurer", INSURER_X, &id).await).await;
+    assert_eq!((now["version"].as_u64(), now["lines"][0]["tariff"].as_str()), (Some(6), Some("1150.00")));
+    let list = json_body(app.as_caller(app.get("/v1/proposals"), "insurer", INSURER_X).send().await.unwrap()).await;
+    assert_eq!(list["items"][0]["version"], 6);
 }
 
 #[tokio::test]
@@ -566,4 +642,75 @@ async fn listing_filters_by_key_design() {
     let cursor = json_body(page).await["next_cursor"].as_str().unwrap().to_owned();
     let other = app.as_caller(app.get(&format!("/v1/proposals?limit=1&year=2026&cursor={cursor}")), "igo", IGO_A);
     assert_problem(other.send().await.unwrap(), 422).await;
+}
+
+/// Issue 21: history is paginated (oldest first, `limit` versions a page, `next_cursor` for
+/// later ones), and one version's snapshot can be fetched on its own: 50 versions.
+#[tokio::test]
+async fn history_pages_through_50_versions_and_serves_one_version() {
+    let app = TestApp::spawn().await;
+    let body = proposal_body(IGO_A, INSURER_X);
+    let (id, mut etag, _) = create(&app, IGO_A, &body).await;
+    let mut content = content_of(&body);
+    for volume in 2..=50 {
+        content["lines"][0]["volume"] = json!(volume);
+        let put = app.as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A).header("if-match", &etag);
+        let response = put.json(&content).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        etag = etag_of(&response);
+    }
+    assert_eq!(etag, "\"50\"");
+
+    let page = |query: String| {
+        let request = app.as_caller(app.get(&format!("/v1/proposals/{id}/history{query}")), "igo", IGO_A);
+        async move { json_body(request.send().await.unwrap()).await }
+    };
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let query = match &cursor {
+            Some(c) => format!("?limit=20&cursor={c}"),
+            None => "?limit=20".to_owned(),
+        };
+        let history = page(query).await;
+        let entries: Vec<u64> =
+            history["entries"].as_array().unwrap().iter().map(|e| e["version"].as_u64().unwrap()).collect();
+        let versions: Vec<u64> =
+            history["versions"].as_array().unwrap().iter().map(|v| v["version"].as_u64().unwrap()).collect();
+        assert_eq!(entries, versions, "each entry with its snapshot");
+        assert!(entries.len() <= 20);
+        seen.extend(entries);
+        pages += 1;
+        match history["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, (1..=50).collect::<Vec<u64>>(), "oldest first, every version once");
+    // The default page is 20 versions.
+    let first = page(String::new()).await;
+    assert_eq!(first["entries"].as_array().unwrap().len(), 20);
+    // Bad paging is a 422, never a 500.
+    for bad in ["?limit=0", "?limit=51", "?cursor=%21%21", "?cursor=dGV4dA", "?page=2"] {
+        let response = app.as_caller(app.get(&format!("/v1/proposals/{id}/history{bad}")), "igo", IGO_A);
+        assert_problem(response.send().await.unwrap(), 422).await;
+    }
+
+    // One version on its own.
+    let version = |role: &'static str, org: &'static str, v: &str| {
+        app.as_caller(app.get(&format!("/v1/proposals/{id}/versions/{v}")), role, org).send()
+    };
+    let v37 = json_body(version("igo", IGO_A, "37").await.unwrap()).await;
+    assert_eq!((v37["version"].as_u64(), v37["lines"][0]["volume"].as_u64()), (Some(37), Some(37)));
+    assert_problem(version("igo", IGO_A, "51").await.unwrap(), 404).await;
+    assert_problem(version("igo", IGO_A, "0").await.unwrap(), 422).await;
+    assert_problem(version("igo", IGO_A, "x").await.unwrap(), 422).await;
+    // A draft's versions are the IGO's alone.
+    assert_problem(version("insurer", INSURER_X, "37").await.unwrap(), 404).await;
+    step(&app, "igo", IGO_A, &id, &etag, json!({"action": "submit"})).await;
+    assert_problem(version("insurer", INSURER_X, "37").await.unwrap(), 404).await;
+    let sent = json_body(version("insurer", INSURER_X, "51").await.unwrap()).await;
+    assert_eq!((sent["version"].as_u64(), sent["lines"][0]["volume"].as_u64()), (Some(51), Some(50)));
 }

@@ -193,8 +193,9 @@ async fn a_quote_is_visible_to_its_owner_only() {
     let response = app.as_caller(app.get(&path), "igo", IGO).send().await.unwrap();
     assert_eq!(response.status(), 200);
 
-    for missing in ["/v1/quotes/01JDQ7Z3K8M4V6W9X2Y5A7B3C1", "/v1/quotes/not-a-ulid"] {
-        let response = app.as_caller(app.get(missing), "igo", IGO).send().await.unwrap();
-        assert_problem(response, 404).await;
-    }
+    let response = app.as_caller(app.get("/v1/quotes/01JDQ7Z3K8M4V6W9X2Y5A7B3C1"), "igo", IGO).send().await.unwrap();
+    assert_problem(response, 404).await;
+    // A malformed id is refused before anything is looked up.
+    let response = app.as_caller(app.get("/v1/quotes/not-a-ulid"), "igo", IGO).send().await.unwrap();
+    assert_problem(response, 422).await;
 }

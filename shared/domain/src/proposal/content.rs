@@ -8,6 +8,9 @@ use utoipa::ToSchema;
 
 use super::from_quote;
 use super::validate::validate_quote_id;
+
+/// Why a client's `quote_id` is refused.
+pub(super) const QUOTE_ID_FROM_QUOTE_ONLY: &str = "set by the server from from_quote, never by a client: leave it out";
 use super::{Action, FROM_QUOTE};
 use crate::codes::{AgbCode, UzoviCode};
 use crate::error::FieldError;
@@ -177,9 +180,10 @@ pub struct ProposalContent {
     #[serde(default)]
     pub care_shifts: Vec<CareShift>,
     pub attention_points: AttentionPoints,
-    /// Reference to the quote the lines came from, if any.
+    /// Reference to the quote the lines came from, if any: set by the server from `from_quote`
+    /// and kept through edits; a client's own is refused (422 at `/quote_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 64, pattern = "^[A-Za-z0-9_-]{1,64}$")]
+    #[schema(read_only, min_length = 26, max_length = 26, pattern = "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$")]
     pub quote_id: Option<String>,
 }
 
@@ -240,15 +244,20 @@ pub struct NewProposal {
     #[serde(default)]
     pub care_shifts: Vec<CareShift>,
     pub attention_points: AttentionPoints,
-    /// A reference to the quote behind the proposal, if any (set by `from_quote`; leave it out
-    /// then).
+    /// The reference to the quote behind the proposal: set by the server from `from_quote`,
+    /// never taken from a client (sending it is a 422 at `/quote_id`).
     #[serde(default)]
-    #[schema(max_length = 64, pattern = "^[A-Za-z0-9_-]{1,64}$")]
+    #[schema(read_only, min_length = 26, max_length = 26, pattern = "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$")]
     pub quote_id: Option<String>,
     /// The id of one of your organisation's quotes to fill the lines, distribution key and
     /// period from. Not one of yours (or no such quote): 422 at `/from_quote`.
     #[serde(default)]
-    #[schema(max_length = 64, pattern = "^[A-Za-z0-9_-]{1,64}$", example = "01JDQ7Z3K8M4V6W9X2Y5A7B3C1")]
+    #[schema(
+        min_length = 26,
+        max_length = 26,
+        pattern = "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$",
+        example = "01JDQ7Z3K8M4V6W9X2Y5A7B3C1"
+    )]
     pub from_quote: Option<String>,
     /// Submit at once instead of keeping a draft.
     #[serde(default)]
@@ -306,7 +315,12 @@ impl NewProposal {
         let mut errors = Errors::new();
         let (period, lines, distribution_key, quote_id) = match from_quote.as_deref() {
             None => match (period, lines, distribution_key) {
-                (Some(period), Some(lines), Some(key)) => (period, lines, key, quote_id),
+                (Some(period), Some(lines), Some(key)) => {
+                    if quote_id.is_some() {
+                        return Err(vec![FieldError::new("/quote_id", QUOTE_ID_FROM_QUOTE_ONLY)]);
+                    }
+                    (period, lines, key, None)
+                }
                 (period, lines, key) => {
                     for (pointer, missing) in [
                         ("/period", period.is_none()),

@@ -324,7 +324,7 @@ mod tests {
         let other_id = Quote { id: "01JDQ7Z3K8M4V6W9X2Y5A7B3C2".into(), ..quote.clone() };
         assert_eq!(details(&create(request(json!({})), Some(&other_id)).unwrap_err()), unknown);
         let malformed = create(request(json!({"from_quote": "no such/id"})), None).unwrap_err();
-        assert_eq!(details(&malformed), [("/from_quote", "must be 1 to 64 letters, digits, '-' or '_'")]);
+        assert_eq!(details(&malformed), [("/from_quote", crate::ids::IdKind::Ulid.rule())]);
     }
 
     #[test]

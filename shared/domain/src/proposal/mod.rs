@@ -12,6 +12,7 @@ mod from_quote;
 mod pricing;
 pub mod state;
 mod validate;
+mod visibility;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,7 @@ pub use pricing::{line_amount, priced_lines, totals, Line, Totals};
 pub use state::{may_edit, transition, Action, Status, TransitionError};
 pub(crate) use validate::refusal;
 pub use validate::{validate_lines, validate_lines_in_year};
+pub use visibility::{history_seen_by, sent_versions_needed, Shown};
 
 /// Longest organisation or provider name.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -92,6 +94,11 @@ pub struct Proposal {
     /// When the IGO first submitted it: from then on the insurer can see it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<DateTime<Utc>>,
+    /// The version whose content the insurer has (the last one sent to it, or made by its own
+    /// action); absent until the first submission. While the IGO revises a countered proposal
+    /// the insurer is shown this version, until the IGO submits again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_version: Option<u64>,
 }
 
 /// A proposal as listed: everything but the lines, key and attention points.
@@ -140,6 +147,8 @@ impl From<Action> for HistoryAction {
 /// Who made a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Actor {
+    /// The user's subject; shown only to the user's own party (the other sees organisation and role).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub sub: String,
     pub role: Role,
     /// AGB code (igo) or UZOVI code (insurer).
@@ -235,6 +244,7 @@ impl Proposal {
             created_at: now,
             updated_at: now,
             submitted_at: submit.then_some(now),
+            sent_version: None,
         };
         let entry = HistoryEntry {
             version: 1,
@@ -245,6 +255,7 @@ impl Proposal {
             at: now,
             reason: None,
         };
+        let proposal = Proposal { sent_version: Proposal::next_sent_version(None, &entry), ..proposal };
         Ok(Change { proposal, entry })
     }
 
@@ -252,6 +263,11 @@ impl Proposal {
     pub fn replace(&self, content: ProposalContent, actor: Actor, now: DateTime<Utc>) -> Result<Change, DomainError> {
         may_edit(self.status, actor.role).map_err(DomainError::Refused)?;
         let mut errors = Errors::new();
+        // The quote reference is the server's (from `from_quote`): kept, never taken from the client.
+        let mut content = content;
+        if content.quote_id.take().is_some() {
+            errors.push("/quote_id", content::QUOTE_ID_FROM_QUOTE_ONLY);
+        }
         content.validate(&mut errors);
         errors.finish()?;
         let lines = priced_lines(&content.lines);
@@ -264,7 +280,7 @@ impl Proposal {
             distribution_key: content.distribution_key,
             care_shifts: content.care_shifts,
             attention_points: content.attention_points,
-            quote_id: content.quote_id,
+            quote_id: self.quote_id.clone(),
             version: self.version + 1,
             updated_at: now,
             ..self.clone()
@@ -320,6 +336,7 @@ impl Proposal {
             at: now,
             reason,
         };
+        let proposal = Proposal { sent_version: Proposal::next_sent_version(Some(self), &entry), ..proposal };
         Change { proposal, entry }
     }
 

@@ -81,6 +81,12 @@ impl Action {
     pub const ALL: [Action; 6] =
         [Action::Submit, Action::Withdraw, Action::StartReview, Action::Accept, Action::Reject, Action::Counter];
 
+    /// A verdict on the content the insurer reviewed (accept, reject): it must name that
+    /// version, never "whatever is current".
+    pub fn is_decision(self) -> bool {
+        matches!(self, Action::Accept | Action::Reject)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Submit => "submit",

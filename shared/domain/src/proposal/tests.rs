@@ -121,11 +121,10 @@ fn each_validation_rule_names_its_field() {
 }
 
 #[test]
-fn quote_reference_is_a_bounded_id() {
+fn quote_reference_is_never_taken_from_the_client() {
+    // Issue 21: quote_id is set only through from_quote; a client's own is refused, well formed or not.
     let mut body = sample();
-    body["quote_id"] = json!("01JD3M5X8Q2W7R4T6Y9U1I0O3P");
-    assert!(create(body.clone()).is_ok());
-    for bad in ["", "a b", "x/y", &"q".repeat(65)] {
+    for bad in ["01JD3M5X8Q2W7R4T6Y9V1J0K3P", "", "a b", "x/y", &"q".repeat(65), "01JD3M5X8Q2W7R4T6Y9U1I0O3P"] {
         body["quote_id"] = json!(bad);
         assert_eq!(pointers(body.clone()), vec!["/quote_id"], "{bad:?}");
     }
@@ -432,4 +431,83 @@ fn an_own_prestatie_is_validated_for_shape_only_and_only_on_the_innovation_route
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].0, "/lines/1/prestatie");
     assert!(errors[0].1.contains("needs policy_route innovatie"), "{}", errors[0].1);
+}
+
+/// Issue 21: the insurer sees what was sent to it, never the IGO's unsent drafts or revisions.
+#[test]
+fn the_insurer_sees_only_what_was_sent_to_it() {
+    use crate::identity::Org;
+    let insurer =
+        Caller { sub: "ins-user".into(), role: Role::Insurer, org: Org::Insurer(UzoviCode::parse("3311").unwrap()) };
+    let igo_caller = Caller { sub: "igo-user".into(), role: Role::Igo, org: Org::Igo(igo()) };
+    let act = |p: &Proposal, role: Role, action: Action| {
+        let reason = (action == Action::Reject || action == Action::Withdraw).then(|| "r".to_owned());
+        let counter_lines = (action == Action::Counter).then(|| {
+            vec![crate::test_support::parse::<LineInput>(
+                &json!({"prestatie": "geboortezorg_prenataal", "volume": 1, "tariff": "1.00"}),
+            )
+            .unwrap()]
+        });
+        p.apply(TransitionRequest { action, reason, counter_lines }, actor(role), now()).unwrap()
+    };
+    let edit = |p: &Proposal, tariff: &str| {
+        let mut content = sample();
+        content["lines"][0]["tariff"] = json!(tariff);
+        let content: ProposalContent = crate::test_support::parse(&json!({
+            "period": content["period"], "policy_route": content["policy_route"], "lines": content["lines"],
+            "distribution_key": content["distribution_key"], "care_shifts": content["care_shifts"],
+            "attention_points": content["attention_points"]
+        }))
+        .unwrap();
+        p.replace(content, actor(Role::Igo), now()).unwrap()
+    };
+
+    // v1 draft at 1180.00, v2 edited: nothing is sent, the insurer sees nothing.
+    let mut entries = Vec::new();
+    let c = create(with(sample(), "/lines/0/tariff", json!("1180.00"))).unwrap();
+    entries.push(c.entry.clone());
+    let c = edit(&c.proposal, "1234.50");
+    entries.push(c.entry.clone());
+    assert_eq!(c.proposal.shown_to(&insurer), Shown::Nothing);
+    assert_eq!(c.proposal.shown_to(&igo_caller), Shown::Current);
+    // v3 submitted: from here on the insurer sees it, and it has version 3.
+    let c = act(&c.proposal, Role::Igo, Action::Submit);
+    entries.push(c.entry.clone());
+    assert_eq!((c.proposal.shown_to(&insurer), c.proposal.sent_version), (Shown::Current, Some(3)));
+    // v4 review, v5 counter: the insurer's own actions.
+    let c = act(&c.proposal, Role::Insurer, Action::StartReview);
+    entries.push(c.entry.clone());
+    let c = act(&c.proposal, Role::Insurer, Action::Counter);
+    entries.push(c.entry.clone());
+    assert_eq!(c.proposal.shown_to(&insurer), Shown::Current);
+    let v5 = c.proposal.clone();
+    // v6, v7: the IGO revises; the insurer keeps seeing v5 until the IGO submits again.
+    let c = edit(&c.proposal, "1200.00");
+    entries.push(c.entry.clone());
+    let c = edit(&c.proposal, "1190.00");
+    entries.push(c.entry.clone());
+    assert_eq!(c.proposal.shown_to(&insurer), Shown::Sent(5));
+    assert_eq!(c.proposal.shown_to(&igo_caller), Shown::Current);
+    let countered = c.proposal.clone();
+    // v8 submitted again: the insurer sees the revision.
+    let c = act(&countered, Role::Igo, Action::Submit);
+    entries.push(c.entry.clone());
+    assert_eq!(c.proposal.shown_to(&insurer), Shown::Current);
+
+    // History: the insurer sees v3, v4, v5 and v8, with the IGO's subjects left out.
+    let seen: Vec<_> = entries.iter().filter_map(|e| e.seen_by(Role::Insurer)).collect();
+    assert_eq!(seen.iter().map(|e| e.version).collect::<Vec<_>>(), [3, 4, 5, 8]);
+    assert!(seen.iter().all(|e| (e.actor.role == Role::Igo) == e.actor.sub.is_empty()));
+    assert!(seen.iter().all(|e| !e.actor.org.is_empty()));
+    let igo_seen: Vec<_> = entries.iter().filter_map(|e| e.seen_by(Role::Igo)).collect();
+    assert_eq!(igo_seen.len(), entries.len());
+    assert!(igo_seen.iter().all(|e| (e.actor.role == Role::Insurer) == e.actor.sub.is_empty()));
+
+    // Withdrawn during a revision: the insurer learns of the withdrawal, not of the revision.
+    let w = act(&countered, Role::Igo, Action::Withdraw);
+    assert_eq!(w.proposal.shown_to(&insurer), Shown::Sent(5));
+    let shown = w.proposal.as_sent(v5.clone());
+    assert_eq!((shown.status, shown.version, &shown.lines), (Status::Withdrawn, 8, &v5.lines));
+    assert_eq!(shown.lines[0].tariff.value(), dec!(1234.50));
+    assert!(w.entry.seen_by(Role::Insurer).is_some());
 }

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::{
     CareShift, DistributionKey, LineInput, Period, PolicyRoute, ProposalContent, MAX_CARE_SHIFTS, MAX_NAME_CHARS,
-    MAX_PROVIDERS, MAX_QUOTE_ID_CHARS, MAX_TEXT_CHARS, MAX_VOLUME, SHARE_DECIMALS, YEARS,
+    MAX_PROVIDERS, MAX_TEXT_CHARS, MAX_VOLUME, SHARE_DECIMALS, YEARS,
 };
 use crate::catalogue::{catalogue, AttentionPointField, Regulation};
 use crate::money::ExactDecimal;
@@ -190,11 +190,9 @@ fn validate_care_shifts(shifts: &[CareShift], errors: &mut Errors) {
 
 pub(super) fn validate_quote_id(pointer: &str, quote_id: &Option<String>, errors: &mut Errors) {
     if let Some(id) = quote_id {
-        let ok = !id.is_empty()
-            && id.len() <= MAX_QUOTE_ID_CHARS
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !ok {
-            errors.push(pointer, "must be 1 to 64 letters, digits, '-' or '_'");
+        // Quote ids are ULIDs (the quotes function hands them out); one place checks them.
+        if let Err(e) = crate::ids::IdKind::Ulid.check(pointer, id) {
+            errors.push(pointer, e.detail);
         }
     }
 }

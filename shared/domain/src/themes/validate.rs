@@ -12,10 +12,7 @@ use crate::validation::Errors;
 
 /// Whether an edition id is well formed.
 pub fn valid_edition_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 40
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
-        && id.as_bytes()[0].is_ascii_alphanumeric()
+    crate::ids::IdKind::Edition.accepts(id)
 }
 
 impl EditionDocument {

@@ -28,6 +28,10 @@ pub(super) struct ListItem {
     #[serde(rename = "GSI2SK", default, skip_serializing_if = "Option::is_none")]
     gsi2sk: Option<String>,
     summary: ProposalSummary,
+    /// What the insurer's listing shows when it differs from `summary`: the version it was
+    /// sent, while the IGO revises a countered proposal (issue 21).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    insurer_summary: Option<ProposalSummary>,
 }
 
 /// Which side's list a caller reads, and the filters it gives.
@@ -52,8 +56,10 @@ fn list_partition(side: &str, owner: &str, filter: &ListFilter) -> String {
     keys::list_partition(side, owner, filter.status.map(Status::as_str), filter.year, filter.counterparty.as_deref())
 }
 
-/// The 8 list entries of a proposal, one per filter combination.
-pub(super) fn list_items(proposal: &Proposal) -> Vec<ListItem> {
+/// The 8 list entries of a proposal, one per filter combination. The insurer's GSI keys and
+/// summary follow `insurer_view`, what the insurer is shown (`Proposal::shown_to`), so a
+/// revision it was not sent moves none of its listings.
+pub(super) fn list_items(proposal: &Proposal, insurer_view: &Proposal) -> Vec<ListItem> {
     let pk = keys::pk(&proposal.id);
     (0u8..8)
         .map(|mask| {
@@ -63,8 +69,11 @@ pub(super) fn list_items(proposal: &Proposal) -> Vec<ListItem> {
                 year: pick(2).then_some(proposal.year),
                 counterparty: pick(4).then(|| proposal.insurer.uzovi.to_string()),
             };
-            let insurer_filter =
-                ListFilter { counterparty: pick(4).then(|| proposal.igo.agb.to_string()), ..igo_filter.clone() };
+            let insurer_filter = ListFilter {
+                status: pick(1).then_some(insurer_view.status),
+                year: pick(2).then_some(insurer_view.year),
+                counterparty: pick(4).then(|| proposal.igo.agb.to_string()),
+            };
             let insurer_sees = proposal.submitted_at.is_some();
             ListItem {
                 pk: pk.clone(),
@@ -75,6 +84,7 @@ pub(super) fn list_items(proposal: &Proposal) -> Vec<ListItem> {
                 gsi2pk: insurer_sees.then(|| list_partition("INS", proposal.insurer.uzovi.as_str(), &insurer_filter)),
                 gsi2sk: insurer_sees.then(|| proposal.id.clone()),
                 summary: proposal.summary(),
+                insurer_summary: (insurer_view.version != proposal.version).then(|| insurer_view.summary()),
             }
         })
         .collect()
@@ -174,7 +184,10 @@ pub async fn list(
         let page = query.request(store, want - items.len(), start).send().await.map_err(store_error)?;
         for item in page.items.unwrap_or_default() {
             let entry: ListItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
-            items.push(entry.summary);
+            items.push(match (side, entry.insurer_summary) {
+                (ListSide::Insurer(_), Some(shown)) => shown,
+                _ => entry.summary,
+            });
         }
         start = page.last_evaluated_key;
         if items.len() >= want || start.is_none() {

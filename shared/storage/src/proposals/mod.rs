@@ -129,7 +129,11 @@ fn put(store: &Store, item: Item, condition: Option<Condition>) -> Result<Transa
 
 /// The items one change writes (current, version snapshot, history entry, 8 list entries),
 /// each with the condition its put carries in the transaction.
-fn change_items(change: &Change, expected_version: Option<u64>) -> Result<Vec<(Item, Option<Condition>)>, StoreError> {
+fn change_items(
+    change: &Change,
+    expected_version: Option<u64>,
+    insurer_view: Option<&Proposal>,
+) -> Result<Vec<(Item, Option<Condition>)>, StoreError> {
     let proposal = &change.proposal;
     let pk = keys::pk(&proposal.id);
     let current = CurrentItem {
@@ -162,7 +166,7 @@ fn change_items(change: &Change, expected_version: Option<u64>) -> Result<Vec<(I
     };
     let mut items =
         vec![(to_item(&current)?, condition), (to_item(&snapshot)?, absent()), (to_item(&history)?, absent())];
-    for entry in list_items(proposal) {
+    for entry in list_items(proposal, insurer_view.unwrap_or(proposal)) {
         items.push((to_item(&entry)?, None));
     }
     Ok(items)
@@ -171,20 +175,23 @@ fn change_items(change: &Change, expected_version: Option<u64>) -> Result<Vec<(I
 /// The items of a new proposal exactly as `commit` writes them, without the transaction: for
 /// bulk loading benchmark data (`store-probe seed`) with BatchWriteItem. The API never uses it.
 pub fn new_proposal_items(change: &Change) -> Result<Vec<Item>, StoreError> {
-    Ok(change_items(change, None)?.into_iter().map(|(item, _)| item).collect())
+    Ok(change_items(change, None, None)?.into_iter().map(|(item, _)| item).collect())
 }
 
 /// Writes one change (and the idempotency record, when given) in one transaction.
 /// `expected_version` is the version the change was made from; `None` for a new proposal.
+/// `insurer_view` is what the insurer is shown when that is not the new state (the IGO revises
+/// a countered proposal): its list entries follow it.
 pub async fn commit(
     store: &Store,
     change: &Change,
     expected_version: Option<u64>,
+    insurer_view: Option<&Proposal>,
     idempotency: Option<(&str, &IdempotencyRecord)>,
 ) -> Result<(), CommitError> {
     let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
         let mut puts = Vec::with_capacity(12);
-        for (item, condition) in change_items(change, expected_version)? {
+        for (item, condition) in change_items(change, expected_version, insurer_view)? {
             puts.push(put(store, item, condition)?);
         }
         if let Some((pk, record)) = idempotency {
@@ -246,6 +253,26 @@ pub async fn get(store: &Store, id: &str) -> Result<Option<Proposal>, StoreError
     }
 }
 
+/// The snapshot of one version of a proposal, if it exists.
+pub async fn get_version(store: &Store, id: &str, version: u64) -> Result<Option<Proposal>, StoreError> {
+    let output = store
+        .dynamo
+        .get_item()
+        .table_name(&store.table)
+        .set_key(Some(item_key(keys::pk(id), &keys::version_sk(version))))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(store_error)?;
+    match output.item {
+        None => Ok(None),
+        Some(item) => {
+            let snapshot: VersionItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
+            Ok(Some(snapshot.proposal))
+        }
+    }
+}
+
 /// Every item of one proposal whose sort key starts with `prefix`, in version order.
 async fn query_prefix<T: serde::de::DeserializeOwned>(
     store: &Store,
@@ -282,4 +309,60 @@ pub async fn history(store: &Store, id: &str) -> Result<(Vec<HistoryEntry>, Vec<
     let entries: Vec<HistoryItem> = query_prefix(store, id, "HISTORY#").await?;
     let versions: Vec<VersionItem> = query_prefix(store, id, "VERSION#").await?;
     Ok((entries.into_iter().map(|i| i.entry).collect(), versions.into_iter().map(|v| v.proposal).collect()))
+}
+
+/// Items of one proposal with sort keys in `(from, to]`-style bounds: `prefix` items whose
+/// sort key is above `after` (exclusive), at most `limit`, in version order.
+async fn query_after<T: serde::de::DeserializeOwned>(
+    store: &Store,
+    id: &str,
+    after: &str,
+    upper: &str,
+    limit: usize,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        let page = store
+            .dynamo
+            .query()
+            .table_name(&store.table)
+            .key_condition_expression("PK = :pk AND SK BETWEEN :after AND :upper")
+            .expression_attribute_values(":pk", AttributeValue::S(keys::pk(id)))
+            .expression_attribute_values(":after", AttributeValue::S(after.to_owned()))
+            .expression_attribute_values(":upper", AttributeValue::S(upper.to_owned()))
+            .consistent_read(true)
+            .limit((limit - out.len()) as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(store_error)?;
+        for item in page.items.unwrap_or_default() {
+            out.push(serde_dynamo::from_item(item).map_err(mapping_error)?);
+        }
+        start = page.last_evaluated_key;
+        if start.is_none() || out.len() >= limit {
+            return Ok(out);
+        }
+    }
+}
+
+/// One page of a proposal's history, oldest first: the entries and snapshots of versions
+/// `after + 1 ..= after + limit` (both bounded: a page never reads more than `limit` of each),
+/// and whether later versions exist.
+pub async fn history_page(
+    store: &Store,
+    id: &str,
+    after: u64,
+    limit: u64,
+) -> Result<(Vec<HistoryEntry>, Vec<Proposal>, bool), StoreError> {
+    let (first, last) = (after + 1, after + limit + 1);
+    let entries: Vec<HistoryItem> =
+        query_after(store, id, &keys::history_sk(first), &keys::history_sk(last), limit as usize + 1).await?;
+    let more = entries.len() as u64 > limit;
+    let entries: Vec<HistoryEntry> = entries.into_iter().take(limit as usize).map(|i| i.entry).collect();
+    let upper = entries.last().map(|e| e.version).unwrap_or(first);
+    let versions: Vec<VersionItem> =
+        query_after(store, id, &keys::version_sk(first), &keys::version_sk(upper), limit as usize).await?;
+    Ok((entries, versions.into_iter().map(|v| v.proposal).collect(), more))
 }

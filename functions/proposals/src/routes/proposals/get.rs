@@ -5,10 +5,11 @@ use edge::http::{not_modified, not_modified_response, version_etag};
 use edge::routing::{ApiRequest, HandlerResult};
 use http::StatusCode;
 
-use crate::access::{caller, load_visible, CACHE_CONTROL};
+use crate::access::{caller, load_shown, CACHE_CONTROL};
 use crate::idempotency::Answer;
 
-/// Reads one proposal.
+/// Reads one proposal: the IGO its current state; the insurer what was sent to it (while the
+/// IGO revises a countered proposal, the version it received, until the IGO submits again).
 #[utoipa::path(
     get,
     path = "/v1/proposals/{id}",
@@ -28,7 +29,7 @@ use crate::idempotency::Answer;
 )]
 pub async fn get_proposal(r: ApiRequest) -> HandlerResult {
     let claims = caller(&r)?;
-    let proposal = load_visible(&r.ctx, claims, r.param("id")).await?;
+    let proposal = load_shown(&r.ctx, claims, r.param("id")).await?;
     let etag = version_etag(proposal.version);
     if not_modified(&r.req, &etag) {
         return not_modified_response(&etag, Some(CACHE_CONTROL));

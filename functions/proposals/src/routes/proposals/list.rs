@@ -3,6 +3,7 @@
 
 use domain::codes::{AgbCode, UzoviCode};
 use domain::identity::Role;
+use domain::ids::IdKind;
 use domain::proposal::{ProposalSummary, Status, YEARS};
 use edge::http::json;
 use edge::query::parse_query;
@@ -84,6 +85,9 @@ pub async fn list_proposals(r: ApiRequest) -> HandlerResult {
         }
         _ => (ListSide::Insurer(claims.org_code().to_owned()), igo.map(|a| a.to_string())),
     };
+    if let Some(cursor) = &cursor {
+        edge::error::check_id(IdKind::Cursor, "/query/cursor", cursor)?;
+    }
     let filter = ListFilter { status, year, counterparty };
     let page = store::list(&r.ctx, &side, &filter, limit, cursor.as_deref()).await?;
     let response = json(StatusCode::OK, &ProposalList { items: page.items, next_cursor: page.next_cursor })?;

@@ -4,6 +4,7 @@
 use domain::proposal::{Actor, Proposal, TransitionRequest};
 use edge::http::{parse_json, required_if_match};
 use edge::routing::{ApiRequest, HandlerResult};
+use edge::ApiError;
 
 use crate::access::caller;
 use crate::idempotency::Idempotency;
@@ -18,7 +19,7 @@ use crate::write::{write, Target};
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The proposal's id"),
-        ("If-Match" = String, Header, description = "The ETag you last read (required)"),
+        ("If-Match" = String, Header, description = "The ETag you last read (required; `*` is refused for accept and reject)"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see createProposal)"),
     ),
     request_body(content = TransitionRequest, description = "IGO: submit, withdraw. Insurer: start_review, accept, reject (reason required), counter (counter_lines required).", examples(
@@ -46,7 +47,7 @@ use crate::write::{write, Target};
         (status = 409, description = "The lifecycle or the caller's role does not allow this action now", body = edge::Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale: the proposal changed", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid request (unknown action, missing reason or counter lines...)", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing, or is `*` on accept or reject (a decision is bound to the ETag of the version reviewed)", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn transition_proposal(r: ApiRequest) -> HandlerResult {
@@ -54,6 +55,15 @@ pub async fn transition_proposal(r: ApiRequest) -> HandlerResult {
     let if_match = required_if_match(&r.req)?;
     let request: TransitionRequest = parse_json(&r.req)?;
     let idempotency = Idempotency::of(&r, claims)?;
-    let apply = |current: &Proposal| Ok(current.apply(request.clone(), Actor::of(claims), chrono::Utc::now())?);
+    // Checked once the proposal is found (a stranger gets its 404 first).
+    let star = if_match.split(',').any(|tag| tag.trim() == "*");
+    let apply = |current: &Proposal| {
+        if star && request.action.is_decision() {
+            return Err(ApiError::PreconditionRequired(
+                "accept and reject are bound to the version you reviewed: send its ETag in If-Match, not *".into(),
+            ));
+        }
+        Ok(current.apply(request.clone(), Actor::of(claims), chrono::Utc::now())?)
+    };
     write(&r.ctx, claims, idempotency, Target::Existing { id: r.param("id"), if_match, apply: Box::new(apply) }).await
 }
