@@ -29,7 +29,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 WARMUP=${BENCH_WARMUP:-10}
 TICKS=$(getconf CLK_TCK)
 part() { [[ " $PARTS " == *" $1 "* ]]; }
-BIN="$ROOT/target/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")"
+BIN="$TARGET_DIR/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")"
 OUT="$LOCAL_DIR/bench/$(date -u +%Y%m%dT%H%M%SZ)"
 RESULTS="$OUT/results.jsonl"
 mkdir -p "$OUT"

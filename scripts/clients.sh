@@ -67,7 +67,7 @@ run_scenarios() {
   if [ $(( ${#py[@]} + ${#ts[@]} )) = 0 ]; then log "no client scenarios yet"; return 0; fi
   trap 'stop_local_api; stop_dynamodb' EXIT
   start_local_api
-  export API_URL LOCAL_GATEWAY="$ROOT/target/debug/local-gateway"
+  export API_URL LOCAL_GATEWAY="$TARGET_DIR/debug/local-gateway"
   for f in "${py[@]}"; do
     log "python scenario: $(basename "$f")"
     PYTHONPATH="$GEN/python" "$VENV/bin/python" "$f"

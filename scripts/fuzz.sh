@@ -37,7 +37,7 @@ seed_args=(--seed "$SEED")
 status=0
 for caller in "igo 53012345" "insurer 3311" "publisher zorginkoop-redactie"; do
   set -- $caller
-  token=$("$ROOT/target/debug/local-gateway" token --role "$1" --org "$2")
+  token=$("$TARGET_DIR/debug/local-gateway" token --role "$1" --org "$2")
   log "schemathesis as $1 $2 (at most $MAX_EXAMPLES cases per operation and phase)"
   # Proposals and quotes the generated requests create stay in this run's own table. Run from
   # .local, so Schemathesis keeps its cache of past failures (replayed first) there. One worker:

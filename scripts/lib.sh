@@ -4,6 +4,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL_DIR="$ROOT/.local"
+# Where cargo puts its builds: CARGO_TARGET_DIR when set (a shared or per-worktree target), else target/.
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 mkdir -p "$LOCAL_DIR"
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -233,7 +235,7 @@ start_local_api() {
     port=$(free_port)
     logfile="$LOCAL_DIR/local-api-$port.log"
     TABLE_NAME="${API_TABLE_NAME:-api-$port-$$}" PORT="$port" \
-      "$ROOT/target/debug/local-gateway" serve --init >"$logfile" 2>&1 &
+      "$TARGET_DIR/debug/local-gateway" serve --init >"$logfile" 2>&1 &
     API_PID=$!
     API_URL="http://127.0.0.1:$port"
     for _ in $(seq 1 150); do

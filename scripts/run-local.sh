@@ -16,4 +16,4 @@ export TABLE_NAME=${TABLE_NAME:-zorginkoop}
 export PORT=${PORT:-3000}
 cd "$ROOT"
 cargo build -q -p local-gateway
-"$ROOT/target/debug/local-gateway" serve --init
+"$TARGET_DIR/debug/local-gateway" serve --init
