@@ -136,6 +136,25 @@ pub(crate) fn transaction_condition_failed<R>(
     }
 }
 
+/// One item by key, strongly consistent (every read of ours follows its own writes), mapped to
+/// `T`; `None` when absent. Every GetItem of every entity goes through here.
+pub(crate) async fn get_item<T: serde::de::DeserializeOwned>(
+    store: &Store,
+    pk: String,
+    sk: &str,
+) -> Result<Option<T>, StoreError> {
+    let output = store
+        .dynamo
+        .get_item()
+        .table_name(&store.table)
+        .set_key(Some(keys::item_key(pk, sk)))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(store_error)?;
+    output.item.map(|item| serde_dynamo::from_item(item).map_err(mapping_error)).transpose()
+}
+
 /// Maps an item (de)serialisation failure: stored data we cannot read is our bug.
 pub fn mapping_error(err: serde_dynamo::Error) -> StoreError {
     StoreError::internal(format!("item mapping: {err}"))

@@ -15,7 +15,8 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
-use crate::keys::{item_key, quote as keys};
+use crate::get_item;
+use crate::keys::quote as keys;
 use crate::Store;
 use crate::StoreError;
 use crate::{mapping_error, store_error};
@@ -92,22 +93,8 @@ pub async fn get_quote_json(store: &Store, owner_org: &str, id: &str) -> Result<
     if ulid::Ulid::from_string(id).is_err() {
         return Ok(None);
     }
-    let output = store
-        .dynamo
-        .get_item()
-        .table_name(&store.table)
-        .set_key(Some(item_key(keys::pk(owner_org), &keys::sk(id))))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(store_error)?;
-    match output.item {
-        None => Ok(None),
-        Some(item) => {
-            let item: QuoteItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
-            item.quote.into_json().map(Some)
-        }
-    }
+    let item: Option<QuoteItem> = get_item(store, keys::pk(owner_org), &keys::sk(id)).await?;
+    item.map(|item| item.quote.into_json()).transpose()
 }
 
 /// The quote `id` of `owner_org`, as for [`get_quote_json`]; used by proposals filled from a

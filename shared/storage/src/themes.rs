@@ -16,6 +16,7 @@
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 
+use crate::get_item;
 use crate::keys::item_key;
 use crate::keys::themes::{edition_pk, EDITIONS_PARTITION, EDITION_SK, LATEST_PK, LATEST_SK};
 use crate::table::GSI1;
@@ -92,31 +93,12 @@ struct LatestPointer {
 
 /// One edition, or `None`.
 pub async fn get_edition(store: &Store, edition: &str) -> Result<Option<StoredEdition>, StoreError> {
-    let out = store
-        .dynamo
-        .get_item()
-        .table_name(&store.table)
-        .set_key(Some(item_key(edition_pk(edition), EDITION_SK)))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(store_error)?;
-    out.item.map(|item| serde_dynamo::from_item(item).map_err(mapping_error)).transpose()
+    get_item(store, edition_pk(edition), EDITION_SK).await
 }
 
 /// The id of the latest published edition, or `None` before anything is published.
 pub async fn latest_published_id(store: &Store) -> Result<Option<String>, StoreError> {
-    let out = store
-        .dynamo
-        .get_item()
-        .table_name(&store.table)
-        .set_key(Some(item_key(LATEST_PK.into(), LATEST_SK)))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(store_error)?;
-    let pointer: Option<LatestPointer> =
-        out.item.map(|item| serde_dynamo::from_item(item).map_err(mapping_error)).transpose()?;
+    let pointer: Option<LatestPointer> = get_item(store, LATEST_PK.into(), LATEST_SK).await?;
     Ok(pointer.map(|p| p.edition))
 }
 

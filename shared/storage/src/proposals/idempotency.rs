@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::keys;
-use crate::keys::item_key;
-use crate::{mapping_error, store_error, Store, StoreError};
+use crate::get_item;
+use crate::{Store, StoreError};
 
 /// A stored answer to a write that carried an `Idempotency-Key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,17 +64,9 @@ pub use crate::keys::proposal::idempotency_pk;
 /// The live idempotency record under `pk`, if any (expired records DynamoDB has not removed
 /// yet count as absent).
 pub async fn get_idempotency(store: &Store, pk: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
-    let output = store
-        .dynamo
-        .get_item()
-        .table_name(&store.table)
-        .set_key(Some(item_key(pk.to_owned(), keys::IDEMPOTENCY_SK)))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(store_error)?;
-    let Some(item) = output.item else { return Ok(None) };
-    let item: IdempotencyItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
+    let Some(item): Option<IdempotencyItem> = get_item(store, pk.to_owned(), keys::IDEMPOTENCY_SK).await? else {
+        return Ok(None);
+    };
     let record = IdempotencyRecord {
         fingerprint: item.fingerprint,
         status: item.status,

@@ -33,7 +33,8 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
-use crate::keys::{item_key, proposal as keys};
+use crate::get_item;
+use crate::keys::proposal as keys;
 use crate::table::TABLE;
 use crate::Store;
 use crate::StoreError;
@@ -235,42 +236,14 @@ pub async fn commit(
 
 /// The current state of a proposal (strongly consistent), if it exists.
 pub async fn get(store: &Store, id: &str) -> Result<Option<Proposal>, StoreError> {
-    let output = store
-        .dynamo
-        .get_item()
-        .table_name(&store.table)
-        .set_key(Some(item_key(keys::pk(id), keys::CURRENT_SK)))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(store_error)?;
-    match output.item {
-        None => Ok(None),
-        Some(item) => {
-            let current: CurrentItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
-            Ok(Some(current.proposal))
-        }
-    }
+    let item: Option<CurrentItem> = get_item(store, keys::pk(id), keys::CURRENT_SK).await?;
+    Ok(item.map(|current| current.proposal))
 }
 
 /// The snapshot of one version of a proposal, if it exists.
 pub async fn get_version(store: &Store, id: &str, version: u64) -> Result<Option<Proposal>, StoreError> {
-    let output = store
-        .dynamo
-        .get_item()
-        .table_name(&store.table)
-        .set_key(Some(item_key(keys::pk(id), &keys::version_sk(version))))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(store_error)?;
-    match output.item {
-        None => Ok(None),
-        Some(item) => {
-            let snapshot: VersionItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
-            Ok(Some(snapshot.proposal))
-        }
-    }
+    let item: Option<VersionItem> = get_item(store, keys::pk(id), &keys::version_sk(version)).await?;
+    Ok(item.map(|snapshot| snapshot.proposal))
 }
 
 /// Every item of one proposal whose sort key starts with `prefix`, in version order.
