@@ -10,7 +10,7 @@ use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 
 use edge::error::PROBLEM_CONTENT_TYPE;
-use edge::http::MAX_BODY_BYTES;
+use edge::http::body_limit;
 
 /// What an operation is, as far as its shared problems go.
 struct Kind {
@@ -18,6 +18,8 @@ struct Kind {
     secured: bool,
     /// It reads a JSON request body.
     has_body: bool,
+    /// The largest body it reads (`edge::http::body_limit` of its path).
+    body_limit: usize,
     /// It reads or writes the table (every operation but the API's own description and `me`).
     uses_store: bool,
     /// It takes path or query parameters (identifiers among them, checked before any read).
@@ -25,11 +27,12 @@ struct Kind {
 }
 
 impl Kind {
-    fn of(operation: &Operation) -> Kind {
+    fn of(path: &str, operation: &Operation) -> Kind {
         let tags = operation.tags.as_deref().unwrap_or_default();
         Kind {
             secured: operation.security.as_ref().is_some_and(|s| !s.is_empty()),
             has_body: operation.request_body.is_some(),
+            body_limit: body_limit(path),
             uses_store: !tags.iter().any(|t| t == "meta"),
             has_params: operation.parameters.as_ref().is_some_and(|params| {
                 params.iter().any(
@@ -64,7 +67,7 @@ fn shared_problems(kind: &Kind) -> (Problems, Problems) {
     let mut unless_stated = Vec::new();
     if kind.has_body {
         always.push(("400", problem("Malformed JSON: the body is not one well-formed JSON value").build()));
-        always.push(("413", problem(&format!("Body larger than {} KiB", MAX_BODY_BYTES / 1024)).build()));
+        always.push(("413", problem(&format!("Body larger than {} KiB", kind.body_limit / 1024)).build()));
         always.push(("415", problem("Body is not JSON (send `Content-Type: application/json`)").build()));
         unless_stated.push((
             "422",
@@ -96,7 +99,7 @@ fn shared_problems(kind: &Kind) -> (Problems, Problems) {
         ));
     }
     if kind.secured && kind.uses_store {
-        always.push((
+        unless_stated.push((
             "429",
             with_header(
                 problem("The caller's organisation made more requests this second than its limit; retry after `Retry-After` seconds (other organisations are not affected)"),
@@ -120,8 +123,8 @@ fn shared_problems(kind: &Kind) -> (Problems, Problems) {
 
 /// Adds the shared problems to every operation (responses are a sorted map: status order).
 pub fn add_shared_problems(openapi: &mut OpenApi) {
-    for operation in crate::spec::operations_mut(openapi) {
-        let (always, unless_stated) = shared_problems(&Kind::of(operation));
+    for (path, operation) in crate::spec::path_operations_mut(openapi) {
+        let (always, unless_stated) = shared_problems(&Kind::of(path, operation));
         let responses = &mut operation.responses.responses;
         for (status, response) in always {
             responses.insert(status.to_owned(), RefOr::T(response));

@@ -44,7 +44,12 @@ impl Modify for ExplicitPublicSecurity {
 
 /// Every operation of the document, for the passes that hold for all of them.
 pub(crate) fn operations_mut(openapi: &mut OpenApiDoc) -> impl Iterator<Item = &mut Operation> {
-    openapi.paths.paths.values_mut().flat_map(|item| {
+    path_operations_mut(openapi).map(|(_, operation)| operation)
+}
+
+/// Every operation of the spec with its path template.
+pub(crate) fn path_operations_mut(openapi: &mut OpenApiDoc) -> impl Iterator<Item = (&str, &mut Operation)> {
+    openapi.paths.paths.iter_mut().flat_map(|(path, item)| {
         [
             &mut item.get,
             &mut item.put,
@@ -57,6 +62,7 @@ pub(crate) fn operations_mut(openapi: &mut OpenApiDoc) -> impl Iterator<Item = &
         ]
         .into_iter()
         .flatten()
+        .map(move |operation| (path.as_str(), operation))
     })
 }
 
@@ -121,6 +127,32 @@ mod tests {
     }
 
     /// Every operation states its security: `bearer`, or an explicit empty list when public.
+    /// The operations state the limits in words (utoipa takes literal text); this keeps the
+    /// words equal to the numbers the code enforces.
+    #[test]
+    fn documented_limits_are_the_enforced_ones() {
+        let spec = super::generate_json();
+        let limits = domain::limits::Limits::DEFAULT;
+        for said in [
+            format!("kept {} days", domain::quote::RETENTION_DAYS),
+            format!("expire after {} days", domain::quote::RETENTION_DAYS),
+            format!("{} quotes per UTC day", edge_thousands(limits.quotes_per_day)),
+            format!("({} by default)", limits.open_drafts_per_igo),
+            format!("{} versions", domain::limits::MAX_VERSIONS_PER_PROPOSAL),
+            format!("at most {} KiB", edge::http::PROPOSAL_BODY_BYTES / 1024),
+            format!("Body larger than {} KiB", edge::http::PROPOSAL_BODY_BYTES / 1024),
+        ] {
+            assert!(spec.contains(&said), "the spec should say {said:?}");
+        }
+    }
+
+    fn edge_thousands(n: u32) -> String {
+        match n {
+            1_000.. => format!("{},{:03}", n / 1000, n % 1000),
+            _ => n.to_string(),
+        }
+    }
+
     #[test]
     fn every_operation_states_its_security() {
         let doc = super::generate();

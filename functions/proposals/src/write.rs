@@ -67,8 +67,8 @@ pub(crate) async fn write(
             _ => Answer::of(&change.proposal, status)?,
         };
         let record = idempotency.as_ref().map(|idem| idem.record(&answer));
-        let committed =
-            store::commit(ctx, &change, expected, insurer_view.as_ref(), record.as_ref().map(|(pk, r)| (*pk, r)));
+        let idempotency_record = record.as_ref().map(|(pk, r)| (*pk, r));
+        let committed = store::commit(ctx, &change, expected, insurer_view.as_ref(), idempotency_record, &ctx.limits);
         match committed.await {
             Ok(()) => return answer.into_response(),
             Err(CommitError::VersionConflict) => {
@@ -86,6 +86,13 @@ pub(crate) async fn write(
                 }
             }
             Err(CommitError::Busy) => {}
+            Err(CommitError::LimitReached(refusal)) => return Err(refusal.into()),
+            Err(CommitError::QuoteGone) => {
+                return Err(ApiError::field(
+                    domain::proposal::FROM_QUOTE,
+                    "the quote expired meanwhile; compute it again",
+                ))
+            }
             Err(CommitError::Store(err)) => return Err(err.into()),
         }
         tokio::time::sleep(backoff(attempt)).await;

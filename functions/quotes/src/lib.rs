@@ -28,6 +28,11 @@ pub fn router() -> Router {
 }
 
 /// Computes an integral tariff quote and stores it for the caller's organisation.
+///
+/// A quote is kept 30 days, then it is gone (404), unless a proposal is made
+/// from it (`from_quote`): then it is kept as long as that proposal. One organisation may store
+/// 1,000 quotes per UTC day (a deployment may set another number); beyond that the answer is
+/// 429 `quota-exceeded` with `Retry-After` running to the next UTC midnight.
 #[utoipa::path(
     post,
     path = "/v1/quotes",
@@ -39,12 +44,22 @@ pub fn router() -> Router {
         (status = 201, description = "The computed quote, stored for the caller's organisation", body = Quote,
             headers(("Location" = String, description = "URL of the new quote"), ("ETag" = String, description = "Entity tag of the quote"))),
         (status = 422, description = "Invalid request; `errors` names every invalid field by JSON pointer. Nothing is stored.", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too-many-requests`: the organisation's requests per second are used up; or `quota-exceeded`: its quotes of today (UTC) are, until midnight. `Retry-After` says when to retry.", body = edge::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds until a retry can succeed"))),
     )
 )]
 pub async fn create_quote(r: ApiRequest) -> HandlerResult {
     let claims = r.caller()?;
     let request: QuoteRequest = parse_json(&r.req)?;
     let result = quote::quote(&request)?;
+    // Only quotes that will be stored count; an invalid request costs nothing of the quota.
+    let limit = r.ctx.limits.quotes_per_day;
+    if let Some(retry_after) = store::count_one_today(&r.ctx, claims.org_code(), limit).await? {
+        return Err(ApiError::QuotaExceeded {
+            detail: format!("your organisation stored {limit} quotes today (UTC), the daily maximum"),
+            retry_after,
+        });
+    }
     let quote = Quote {
         id: ulid::Ulid::new().to_string(),
         owner_org: claims.org_code().to_owned(),

@@ -31,6 +31,10 @@ pub enum DomainError {
     /// The lifecycle does not allow it in the resource's current state.
     #[error("refused: {0}")]
     Refused(String),
+    /// A per-organisation or per-proposal cap is reached (`limits`); retrying will not help until
+    /// something is finished or withdrawn.
+    #[error("limit reached: {0}")]
+    LimitReached(String),
     /// The caller's role or organisation may not do this.
     #[error("forbidden: {0}")]
     Forbidden(String),

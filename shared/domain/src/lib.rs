@@ -10,6 +10,7 @@ pub mod codes;
 pub mod error;
 pub mod identity;
 pub mod ids;
+pub mod limits;
 pub mod money;
 pub mod prestatie;
 pub mod proposal;

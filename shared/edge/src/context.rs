@@ -8,6 +8,7 @@ use std::time::Duration;
 /// The request budget where no invocation deadline is known.
 pub const DEFAULT_REQUEST_BUDGET: Duration = Duration::from_millis(5500);
 
+use domain::limits::Limits;
 use storage::published_editions::PublishedEditions;
 use storage::Store;
 
@@ -22,6 +23,9 @@ pub struct AppContext {
     /// Requests per second one organisation may make (`RATE_LIMIT_PER_SECOND`); `None`: not
     /// limited (a function without table access, the local gateway unless configured).
     pub rate_limit_per_second: Option<u32>,
+    /// Caps per organisation (`domain::limits`): `MAX_OPEN_DRAFTS`, `MAX_QUOTES_PER_DAY`, else
+    /// the defaults.
+    pub limits: Limits,
 }
 
 impl AppContext {
@@ -37,7 +41,12 @@ impl AppContext {
             .map(Duration::from_millis)
             .unwrap_or(DEFAULT_REQUEST_BUDGET);
         let rate_limit_per_second = std::env::var("RATE_LIMIT_PER_SECOND").ok().and_then(|n| n.parse().ok());
-        Self { store, editions: Arc::default(), request_budget, rate_limit_per_second }
+        let number = |name: &str| std::env::var(name).ok().and_then(|n| n.parse().ok());
+        let limits = Limits {
+            open_drafts_per_igo: number("MAX_OPEN_DRAFTS").unwrap_or(Limits::DEFAULT.open_drafts_per_igo),
+            quotes_per_day: number("MAX_QUOTES_PER_DAY").unwrap_or(Limits::DEFAULT.quotes_per_day),
+        };
+        Self { store, editions: Arc::default(), request_budget, rate_limit_per_second, limits }
     }
 }
 

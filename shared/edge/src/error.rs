@@ -61,6 +61,14 @@ pub enum ApiError {
     ServiceUnavailable,
     #[error("too many requests of your organisation; retry after {retry_after} s")]
     TooManyRequests { retry_after: u64 },
+    /// A daily quota of the organisation is used up (quotes per day); `retry_after` runs to
+    /// the next UTC midnight, when it resets.
+    #[error("{detail}")]
+    QuotaExceeded { detail: String, retry_after: u64 },
+    /// A cap on what an organisation may hold is reached (open drafts, versions of a proposal):
+    /// waiting does not help, finishing or withdrawing something does.
+    #[error("{0}")]
+    LimitReached(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -90,7 +98,8 @@ impl ApiError {
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::Validation(_) | ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests { .. } | ApiError::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::LimitReached(_) => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -112,6 +121,8 @@ impl ApiError {
             ApiError::Unprocessable(_) => "unprocessable",
             ApiError::ServiceUnavailable => "service-unavailable",
             ApiError::TooManyRequests { .. } => "too-many-requests",
+            ApiError::QuotaExceeded { .. } => "quota-exceeded",
+            ApiError::LimitReached(_) => "limit-reached",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -133,6 +144,8 @@ impl ApiError {
             ApiError::Unprocessable(_) => "Unprocessable request",
             ApiError::ServiceUnavailable => "Service unavailable",
             ApiError::TooManyRequests { .. } => "Too many requests",
+            ApiError::QuotaExceeded { .. } => "Quota exceeded",
+            ApiError::LimitReached(_) => "Limit reached",
             ApiError::Internal(_) => "Internal error",
         }
     }
@@ -174,7 +187,7 @@ impl ApiError {
             .header(http::header::CACHE_CONTROL, "no-store");
         match &self {
             ApiError::ServiceUnavailable => builder = builder.header(http::header::RETRY_AFTER, "1"),
-            ApiError::TooManyRequests { retry_after } => {
+            ApiError::TooManyRequests { retry_after } | ApiError::QuotaExceeded { retry_after, .. } => {
                 builder = builder.header(http::header::RETRY_AFTER, retry_after.to_string())
             }
             ApiError::Unauthorized => builder = builder.header(http::header::WWW_AUTHENTICATE, "Bearer"),
@@ -199,6 +212,7 @@ impl From<DomainError> for ApiError {
             DomainError::Unprocessable(reason) => ApiError::Unprocessable(reason),
             DomainError::Refused(reason) => ApiError::Conflict(reason),
             DomainError::Forbidden(reason) => ApiError::Forbidden(reason),
+            DomainError::LimitReached(reason) => ApiError::LimitReached(reason),
         }
     }
 }
@@ -245,5 +259,21 @@ mod tests {
         let response = ApiError::ServiceUnavailable.into_response();
         assert_eq!(response.status(), 503);
         assert_eq!(response.headers()[http::header::RETRY_AFTER], "1");
+    }
+
+    #[test]
+    fn caps_are_a_conflict_and_quotas_say_when_they_reset() {
+        let limit = ApiError::from(DomainError::LimitReached("200 open drafts".into())).into_response();
+        assert_eq!(limit.status(), 409);
+        assert!(limit.headers().get(http::header::RETRY_AFTER).is_none(), "waiting does not lift a cap");
+        let problem = ApiError::LimitReached("200 open drafts".into()).to_problem();
+        assert_eq!(problem.problem_type, "urn:zorginkoop:problem:limit-reached");
+        assert_eq!(problem.detail.as_deref(), Some("200 open drafts"));
+
+        let quota = ApiError::QuotaExceeded { detail: "1000 quotes today".into(), retry_after: 3600 };
+        assert_eq!(quota.to_problem().problem_type, "urn:zorginkoop:problem:quota-exceeded");
+        let response = quota.into_response();
+        assert_eq!(response.status(), 429);
+        assert_eq!(response.headers()[http::header::RETRY_AFTER], "3600");
     }
 }

@@ -11,13 +11,30 @@ use crate::error::{ApiError, FieldError};
 /// Largest request body a handler reads: 256 KiB. Larger bodies get 413.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// Largest body of a proposal write (create, replace, transition): 64 KiB. A real proposal is a
+/// few KiB (9 lines, a few dozen providers with per-prestatie shares, attention points); one
+/// at the size limits of every field (100 providers, 4,000-character texts) does not fit, and
+/// need not: the tighter limit bounds what one leaked token can make the table store per write.
+pub const PROPOSAL_BODY_BYTES: usize = 64 * 1024;
+
+/// The body limit of the operations under `path` (a request path or a spec path template):
+/// the one place that says which operations take the tighter limit.
+pub fn body_limit(path: &str) -> usize {
+    if path.starts_with("/v1/proposals") {
+        PROPOSAL_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
+
 /// Parses a JSON request body into `T`. Malformed JSON is a 400; a well-formed body of the
 /// wrong shape (unknown field, wrong type, bad enum value, invalid code, an array where an
 /// object belongs) is a 422 that names the field as a JSON pointer.
 pub fn parse_json<T: DeserializeOwned + Serialize>(req: &Request) -> Result<T, ApiError> {
     let bytes: &[u8] = req.body().as_ref();
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES });
+    let limit = body_limit(req.uri().path());
+    if bytes.len() > limit {
+        return Err(ApiError::PayloadTooLarge { limit });
     }
     if let Some(content_type) = req.headers().get(header::CONTENT_TYPE) {
         let essence = content_type.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
@@ -269,6 +286,25 @@ mod tests {
         let ApiError::Validation(errors) = err else { panic!("validation expected") };
         assert_eq!(errors[0].pointer, "");
         assert!(parse_json_str::<Body1>(r#"{"lines":[{"volume":1}]}"#).is_ok());
+    }
+
+    #[test]
+    fn proposal_writes_take_the_tighter_body_limit() {
+        let sized = |path: &str, bytes: usize| {
+            let body = format!("{{\"lines\":[],\"pad\":\"{}\"}}", "x".repeat(bytes));
+            let req = http::Request::builder().uri(path).body(Body::Text(body)).unwrap();
+            parse_json::<Body1>(&req).unwrap_err()
+        };
+        for path in ["/v1/proposals", "/v1/proposals/01JDQ7Z3K8M4V6W9X2Y5A7B3C1/transitions"] {
+            let err = sized(path, PROPOSAL_BODY_BYTES);
+            assert!(matches!(err, ApiError::PayloadTooLarge { limit } if limit == PROPOSAL_BODY_BYTES), "{path}");
+            // Just under the limit the body is read (and refused for its shape, not its size).
+            assert_eq!(sized(path, PROPOSAL_BODY_BYTES - 100).status(), 422, "{path}");
+        }
+        assert_eq!(sized("/v1/quotes", PROPOSAL_BODY_BYTES).status(), 422, "quotes keep the general limit");
+        assert!(
+            matches!(sized("/v1/quotes", MAX_BODY_BYTES), ApiError::PayloadTooLarge { limit } if limit == MAX_BODY_BYTES)
+        );
     }
 
     #[test]

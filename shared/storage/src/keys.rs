@@ -19,6 +19,12 @@ pub fn item_key(pk: String, sk: &str) -> HashMap<String, AttributeValue> {
     ])
 }
 
+/// The partition of everything one organisation owns outside its proposals: its quotes and its
+/// counters (quotes per day, open drafts).
+fn org_pk(org: &str) -> String {
+    format!("ORG#{org}")
+}
+
 /// Proposals: one partition per proposal holding its current state, versions, history and
 /// list entries; the list partitions of the GSIs; idempotency records of proposal writes.
 pub mod proposal {
@@ -61,6 +67,11 @@ pub mod proposal {
         )
     }
 
+    /// The counter of an IGO's proposals in status `draft` (cap: `domain::limits`).
+    pub fn open_drafts_key(igo: &str) -> (String, &'static str) {
+        (super::org_pk(igo), "COUNT#OPEN_DRAFTS")
+    }
+
     /// Idempotency keys are scoped per role and organisation, so two callers can never replay
     /// each other's answers.
     pub fn idempotency_pk(role: &str, org: &str, key: &str) -> String {
@@ -68,10 +79,16 @@ pub mod proposal {
     }
 }
 
-/// Quotes: one partition per owning organisation, one item per quote.
+/// Quotes: one partition per owning organisation, one item per quote, and its counter of
+/// quotes per UTC day.
 pub mod quote {
     pub fn pk(owner_org: &str) -> String {
-        format!("ORG#{owner_org}")
+        super::org_pk(owner_org)
+    }
+
+    /// The counter of quotes `owner_org` computed on `day` (UTC).
+    pub fn daily_count_key(owner_org: &str, day: chrono::NaiveDate) -> (String, String) {
+        (super::org_pk(owner_org), format!("COUNT#QUOTES#{day}"))
     }
 
     pub fn sk(id: &str) -> String {

@@ -5,6 +5,7 @@
 //! decides what a store failure means to a caller (503 with Retry-After, 409, ...).
 
 pub mod config;
+pub mod counters;
 pub mod keys;
 pub mod proposals;
 pub mod published_editions;

@@ -9,18 +9,25 @@
 //!   these bytes as they are (and its ETag stays the POST's), without mapping a nested item
 //!   back and forth; the figures inside are never queried by the store.
 //!
+//! - attribute `expires_at` (the table's TTL): `created_at` + `domain::quote::RETENTION_DAYS`;
+//!   removed in the transaction that creates a proposal from the quote, which keeps it for good.
+//!   DynamoDB deletes expired items within days, so reads treat a passed expiry as absent.
+//! - the organisation's counter of quotes per UTC day (`COUNT#QUOTES#{day}`, `counters`), expiring
+//!   two days later.
+//!
 //! The owner is part of the key, so a read by another organisation simply misses: no quote
 //! leaks across tenants, and not even its existence.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
+use crate::counters;
 use crate::get_item;
 use crate::keys::quote as keys;
 use crate::Store;
 use crate::StoreError;
 use crate::{mapping_error, store_error};
-use domain::quote::Quote;
+use domain::quote::{Quote, RETENTION_DAYS};
 
 const ENTITY: &str = "quote";
 
@@ -32,6 +39,15 @@ struct QuoteItem {
     sk: String,
     entity: String,
     quote: StoredBody,
+    /// Unix seconds after which the quote is gone (TTL); absent once a proposal refers to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<i64>,
+}
+
+impl QuoteItem {
+    fn expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
 }
 
 /// The `quote` attribute: the quote's JSON as served. Items written before this layout (only
@@ -64,6 +80,7 @@ pub async fn put_quote(store: &Store, quote: &Quote, json: &str) -> Result<(), S
         sk: keys::sk(&quote.id),
         entity: ENTITY.to_owned(),
         quote: StoredBody::Json(json.to_owned()),
+        expires_at: Some((quote.created_at + chrono::Duration::days(RETENTION_DAYS)).timestamp()),
     };
     let item: std::collections::HashMap<String, AttributeValue> = serde_dynamo::to_item(item).map_err(mapping_error)?;
     let result = store
@@ -94,7 +111,40 @@ pub async fn get_quote_json(store: &Store, owner_org: &str, id: &str) -> Result<
         return Ok(None);
     }
     let item: Option<QuoteItem> = get_item(store, keys::pk(owner_org), &keys::sk(id)).await?;
-    item.map(|item| item.quote.into_json()).transpose()
+    let now = chrono::Utc::now().timestamp();
+    item.filter(|item| !item.expired(now)).map(|item| item.quote.into_json()).transpose()
+}
+
+/// Counts one quote of `owner_org` today (UTC): `Ok(None)` while within `limit`, else the
+/// seconds until the count resets (the next UTC midnight).
+pub async fn count_one_today(store: &Store, owner_org: &str, limit: u32) -> Result<Option<u64>, StoreError> {
+    let now = chrono::Utc::now();
+    let tomorrow = (now.date_naive() + chrono::Days::new(1)).and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+    let (pk, sk) = keys::daily_count_key(owner_org, now.date_naive());
+    let expires_at = tomorrow.timestamp() + 86_400;
+    if counters::take(store, pk, &sk, limit, expires_at).await? {
+        return Ok(None);
+    }
+    Ok(Some((tomorrow - now).num_seconds().max(1) as u64))
+}
+
+/// The transaction member that keeps quote `id` of `owner_org` for good (its expiry removed);
+/// it fails its condition when the quote is gone or expired.
+pub(crate) fn keep_in_transaction(
+    store: &Store,
+    owner_org: &str,
+    id: &str,
+) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, StoreError> {
+    let update = aws_sdk_dynamodb::types::Update::builder()
+        .table_name(&store.table)
+        .set_key(Some(crate::keys::item_key(keys::pk(owner_org), &keys::sk(id))))
+        .update_expression("REMOVE #expires")
+        .condition_expression("attribute_exists(PK) AND (attribute_not_exists(#expires) OR #expires > :now)")
+        .expression_attribute_names("#expires", crate::table::TABLE.ttl_attribute)
+        .expression_attribute_values(":now", AttributeValue::N(chrono::Utc::now().timestamp().to_string()))
+        .build()
+        .map_err(|e| StoreError::internal(format!("building quote update: {e}")))?;
+    Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().update(update).build())
 }
 
 /// The quote `id` of `owner_org`, as for [`get_quote_json`]; used by proposals filled from a
@@ -130,7 +180,13 @@ mod tests {
     }
 
     fn stored(body: StoredBody) -> QuoteItem {
-        let item = QuoteItem { pk: "ORG#12345678".into(), sk: "QUOTE#x".into(), entity: ENTITY.into(), quote: body };
+        let item = QuoteItem {
+            pk: "ORG#53012345".into(),
+            sk: "QUOTE#x".into(),
+            entity: ENTITY.into(),
+            quote: body,
+            expires_at: Some(1),
+        };
         let item: std::collections::HashMap<String, AttributeValue> = serde_dynamo::to_item(item).unwrap();
         serde_dynamo::from_item(item).unwrap()
     }

@@ -476,3 +476,88 @@ fn each_function_touches_only_its_partition_prefixes() {
         assert!(!themes_keys.iter().any(|(_, k)| k.as_ref().is_some_and(|k| k.contains(forbidden))), "{forbidden}");
     }
 }
+
+/// Issue 21 item 3: every write route (each POST/PUT event of every function) has its own,
+/// lower throttle than the default route settings.
+#[test]
+fn write_routes_have_the_lower_write_throttle() {
+    let template = template();
+    let api = &template["Resources"]["HttpApi"]["Properties"];
+    let settings = &api["RouteSettings"];
+    let mut writes = Vec::new();
+    for (_, function) in resources_of_type(&template, "AWS::Serverless::Function") {
+        for (_, event) in function["Properties"]["Events"].as_mapping().into_iter().flatten() {
+            let method = event["Properties"]["Method"].as_str().unwrap_or_default();
+            if event["Type"] == "HttpApi" && matches!(method, "POST" | "PUT" | "PATCH" | "DELETE") {
+                writes.push(format!("{method} {}", event["Properties"]["Path"].as_str().unwrap()));
+            }
+        }
+    }
+    assert!(writes.len() >= 6, "the write routes were found: {writes:?}");
+    for route in &writes {
+        let route_settings = &settings[route.as_str()];
+        assert!(is_ref(&route_settings["ThrottlingRateLimit"], "WriteThrottlingRateLimit"), "{route}");
+        assert!(is_ref(&route_settings["ThrottlingBurstLimit"], "WriteThrottlingBurstLimit"), "{route}");
+    }
+    let listed = settings.as_mapping().map(|m| m.len()).unwrap_or_default();
+    assert_eq!(listed, writes.len(), "RouteSettings names only existing write routes");
+    let default = |name: &str| template["Parameters"][name]["Default"].as_u64().unwrap();
+    assert!(default("WriteThrottlingRateLimit") < default("ThrottlingRateLimit"));
+    assert!(default("WriteThrottlingBurstLimit") < default("ThrottlingBurstLimit"));
+}
+
+/// Issue 21 item 3: the optional AWS WAF web ACL. HTTP APIs cannot carry one, so the parameter
+/// puts a CloudFront distribution with it in front of the API; infra/waf.yaml (us-east-1) makes
+/// the web ACL with a rate-based rule per client IP. Both files are cfn-lint clean (check-infra).
+#[test]
+fn an_optional_waf_web_acl_fronts_the_api_through_cloudfront() {
+    let template = template();
+    let parameter = &template["Parameters"]["WafWebAclArn"];
+    assert_eq!(parameter["Default"], "", "off by default");
+    let pattern = waf_arn_pattern_is_strict(parameter["AllowedPattern"].as_str().unwrap());
+    assert!(pattern, "the pattern admits only empty or a CLOUDFRONT-scope web ACL ARN");
+    let distribution = &template["Resources"]["ProtectedApiDistribution"];
+    assert_eq!(distribution["Type"], "AWS::CloudFront::Distribution");
+    assert_eq!(distribution["Condition"], "HasWaf");
+    let config = &distribution["Properties"]["DistributionConfig"];
+    assert!(is_ref(&config["WebACLId"], "WafWebAclArn"));
+    let methods = one_or_many(&config["DefaultCacheBehavior"]["AllowedMethods"]);
+    for method in ["GET", "POST", "PUT", "OPTIONS"] {
+        assert!(methods.iter().any(|m| m == method), "{method} passes through");
+    }
+
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/waf.yaml");
+    let waf: Yaml = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let acl = &waf["Resources"]["WebAcl"];
+    assert_eq!(acl["Type"], "AWS::WAFv2::WebACL");
+    assert_eq!(acl["Properties"]["Scope"], "CLOUDFRONT");
+    let rules = one_or_many(&acl["Properties"]["Rules"]);
+    let rate = rules.iter().find(|r| !r["Statement"]["RateBasedStatement"].is_null()).expect("a rate-based rule");
+    let statement = &rate["Statement"]["RateBasedStatement"];
+    assert_eq!(statement["AggregateKeyType"], "IP");
+    assert!(is_ref(&statement["Limit"], "RequestsPerFiveMinutes"));
+    assert_eq!(rate["Action"]["Block"]["CustomResponse"]["ResponseCode"], 429);
+}
+
+/// The ARN pattern in the template, checked on examples without a regex engine: it must be
+/// anchored, allow empty, and name the us-east-1 global (CLOUDFRONT) scope.
+fn waf_arn_pattern_is_strict(pattern: &str) -> bool {
+    pattern.starts_with("^$|^arn:aws:wafv2:us-east-1:") && pattern.contains(":global/webacl/") && pattern.ends_with('$')
+}
+
+/// Issue 21 item 3: the caps are stack parameters wired to the functions that enforce them.
+#[test]
+fn caps_are_stack_parameters_of_the_functions_that_enforce_them() {
+    let template = template();
+    let env = |function: &str, name: &str| {
+        template["Resources"][function]["Properties"]["Environment"]["Variables"][name].clone()
+    };
+    assert!(is_ref(&env("ProposalsFunction", "MAX_OPEN_DRAFTS"), "MaxOpenDraftsPerIgo"));
+    assert!(is_ref(&env("QuotesFunction", "MAX_QUOTES_PER_DAY"), "MaxQuotesPerDay"));
+    let limits = domain::limits::Limits::DEFAULT;
+    assert_eq!(
+        template["Parameters"]["MaxOpenDraftsPerIgo"]["Default"].as_u64(),
+        Some(limits.open_drafts_per_igo.into())
+    );
+    assert_eq!(template["Parameters"]["MaxQuotesPerDay"]["Default"].as_u64(), Some(limits.quotes_per_day.into()));
+}

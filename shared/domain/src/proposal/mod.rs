@@ -262,6 +262,7 @@ impl Proposal {
     /// Replaces the editable content (IGO, while draft or countered).
     pub fn replace(&self, content: ProposalContent, actor: Actor, now: DateTime<Utc>) -> Result<Change, DomainError> {
         may_edit(self.status, actor.role).map_err(DomainError::Refused)?;
+        self.ensure_room_for_another_round()?;
         let mut errors = Errors::new();
         // The quote reference is the server's (from `from_quote`): kept, never taken from the client.
         let mut content = content;
@@ -292,6 +293,9 @@ impl Proposal {
     pub fn apply(&self, request: TransitionRequest, actor: Actor, now: DateTime<Utc>) -> Result<Change, DomainError> {
         let next =
             transition(self.status, request.action, actor.role).map_err(|e| DomainError::Refused(e.to_string()))?;
+        if request.action == Action::Counter {
+            self.ensure_room_for_another_round()?;
+        }
         let mut errors = Errors::new();
         errors.optional_text("/reason", request.reason.as_deref(), MAX_REASON_CHARS);
         if request.action == Action::Reject && request.reason.is_none() {
@@ -317,6 +321,15 @@ impl Proposal {
             proposal.submitted_at = Some(now);
         }
         Ok(self.change(proposal, request.action.into(), actor, now, request.reason))
+    }
+
+    /// Edits and counters are what make a negotiation go round; at the version cap they are
+    /// refused, while submit, review, the decisions and withdrawal still end it properly.
+    fn ensure_room_for_another_round(&self) -> Result<(), DomainError> {
+        if self.version >= crate::limits::MAX_VERSIONS_PER_PROPOSAL {
+            return Err(crate::limits::versions_exhausted());
+        }
+        Ok(())
     }
 
     fn change(

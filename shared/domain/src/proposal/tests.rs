@@ -511,3 +511,45 @@ fn the_insurer_sees_only_what_was_sent_to_it() {
     assert_eq!(shown.lines[0].tariff.value(), dec!(1234.50));
     assert!(w.entry.seen_by(Role::Insurer).is_some());
 }
+
+/// Issue 21 item 3: a proposal's versions are capped; at the cap edits and counters are refused
+/// (409 limit-reached at the edge) while the actions that end a negotiation still work.
+#[test]
+fn at_the_version_cap_edits_and_counters_are_refused_but_the_negotiation_can_end() {
+    use crate::limits::MAX_VERSIONS_PER_PROPOSAL;
+    let draft = create(sample()).unwrap().proposal;
+    let at_cap = Proposal { version: MAX_VERSIONS_PER_PROPOSAL, ..draft.clone() };
+    let below = Proposal { version: MAX_VERSIONS_PER_PROPOSAL - 1, ..draft };
+    assert!(below.replace(content_of(&sample()), actor(Role::Igo), now()).is_ok());
+    let refused = at_cap.replace(content_of(&sample()), actor(Role::Igo), now()).unwrap_err();
+    assert!(matches!(&refused, DomainError::LimitReached(reason) if reason.contains("250 versions")), "{refused:?}");
+
+    let submitted = at_cap.apply(transition_request("submit"), actor(Role::Igo), now()).unwrap().proposal;
+    let reviewing = submitted.apply(transition_request("start_review"), actor(Role::Insurer), now()).unwrap().proposal;
+    let counter: TransitionRequest = serde_json::from_value(json!({"action": "counter",
+        "counter_lines": [{"prestatie": "geboortezorg_prenataal", "volume": 120, "tariff": "1100.00"}]}))
+    .unwrap();
+    assert!(matches!(reviewing.apply(counter, actor(Role::Insurer), now()), Err(DomainError::LimitReached(_))));
+    let accepted = reviewing.apply(transition_request("accept"), actor(Role::Insurer), now()).unwrap();
+    assert_eq!(accepted.proposal.status, Status::Accepted);
+    let withdraw: TransitionRequest = serde_json::from_value(json!({"action": "withdraw"})).unwrap();
+    assert!(submitted.apply(withdraw, actor(Role::Igo), now()).is_ok());
+}
+
+/// The open-drafts counter moves by what a change does to the draft status.
+#[test]
+fn open_draft_delta_counts_drafts_made_and_ended() {
+    let draft = create(sample()).unwrap();
+    assert_eq!(draft.open_draft_delta(), 1);
+    let mut at_once = sample();
+    at_once["submit"] = json!(true);
+    assert_eq!(create(at_once).unwrap().open_draft_delta(), 0);
+    let edit = draft.proposal.replace(content_of(&sample()), actor(Role::Igo), now()).unwrap();
+    assert_eq!(edit.open_draft_delta(), 0);
+    let submit = draft.proposal.apply(transition_request("submit"), actor(Role::Igo), now()).unwrap();
+    assert_eq!(submit.open_draft_delta(), -1);
+    let withdraw: TransitionRequest = serde_json::from_value(json!({"action": "withdraw"})).unwrap();
+    assert_eq!(draft.proposal.apply(withdraw, actor(Role::Igo), now()).unwrap().open_draft_delta(), -1);
+    let resubmit_path = submit.proposal.apply(transition_request("start_review"), actor(Role::Insurer), now());
+    assert_eq!(resubmit_path.unwrap().open_draft_delta(), 0);
+}

@@ -34,6 +34,9 @@ pub const MAX_VOLUME: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 pub const MAX_BASELINE: Decimal = Decimal::from_parts(1_410_065_408, 2, 0, false, 0); // 10^10
 /// Largest surcharge, in percent of the unit cost.
 pub const MAX_SURCHARGE_PERCENT: Decimal = Decimal::from_parts(100, 0, 0, false, 0);
+/// Days a quote is kept after it was computed, unless a proposal is made from it (then it is
+/// kept as long as the proposal). After that GET answers 404 and `from_quote` cannot name it.
+pub const RETENTION_DAYS: i64 = 30;
 /// A provider whose integral revenue falls more than this many percent below its baseline is
 /// warned about.
 pub const LOSS_WARNING_PERCENT: Decimal = Decimal::from_parts(5, 0, 0, false, 0);

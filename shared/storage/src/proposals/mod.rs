@@ -33,12 +33,14 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
+use crate::counters;
 use crate::get_item;
 use crate::keys::proposal as keys;
 use crate::table::TABLE;
 use crate::Store;
 use crate::StoreError;
 use crate::{mapping_error, store_error};
+use domain::limits::Limits;
 use domain::proposal::{Change, HistoryEntry, Proposal};
 
 mod idempotency;
@@ -91,6 +93,10 @@ pub enum CommitError {
     IdempotencyTaken,
     /// A concurrent transaction touched the same items; nothing was written; try again.
     Busy,
+    /// A per-organisation cap (open drafts) would be exceeded; nothing was written.
+    LimitReached(domain::DomainError),
+    /// The quote the proposal is made from expired between reading and writing.
+    QuoteGone,
     Store(StoreError),
 }
 
@@ -183,17 +189,31 @@ pub fn new_proposal_items(change: &Change) -> Result<Vec<Item>, StoreError> {
 /// `expected_version` is the version the change was made from; `None` for a new proposal.
 /// `insurer_view` is what the insurer is shown when that is not the new state (the IGO revises
 /// a countered proposal): its list entries follow it.
+///
+/// Two more items may join the transaction: the IGO's open-drafts counter when the change
+/// creates or ends a draft (over `limits.open_drafts_per_igo` the whole change is refused), and,
+/// for a proposal made from a quote, the quote itself, whose expiry is removed: a quote a
+/// proposal refers to lives as long as the proposal.
 pub async fn commit(
     store: &Store,
     change: &Change,
     expected_version: Option<u64>,
     insurer_view: Option<&Proposal>,
     idempotency: Option<(&str, &IdempotencyRecord)>,
+    limits: &Limits,
 ) -> Result<(), CommitError> {
     let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
-        let mut puts = Vec::with_capacity(12);
+        let mut puts = Vec::with_capacity(14);
         for (item, condition) in change_items(change, expected_version, insurer_view)? {
             puts.push(put(store, item, condition)?);
+        }
+        let delta = change.open_draft_delta();
+        if delta != 0 {
+            let (pk, sk) = keys::open_drafts_key(change.proposal.igo.agb.as_str());
+            puts.push(counters::in_transaction(store, pk, sk, delta, limits.open_drafts_per_igo)?);
+        }
+        if let Some(quote_id) = quote_to_keep(change) {
+            puts.push(crate::quotes::keep_in_transaction(store, change.proposal.igo.agb.as_str(), quote_id)?);
         }
         if let Some((pk, record)) = idempotency {
             let item = IdempotencyItem::of(pk, record);
@@ -212,6 +232,10 @@ pub async fn commit(
     };
     let items = build().map_err(CommitError::Store)?;
     let idempotency_index = idempotency.map(|_| items.len() - 1);
+    // The positions of the optional members, in the order `build` adds them.
+    let fixed = items.len() - usize::from(idempotency.is_some());
+    let quote_index = quote_to_keep(change).map(|_| fixed - 1);
+    let counter_index = (change.open_draft_delta() != 0).then(|| fixed - 1 - usize::from(quote_index.is_some()));
     let result = store.dynamo.transact_write_items().set_transact_items(Some(items)).send().await;
     let Err(err) = result else { return Ok(()) };
     if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = err.as_service_error() {
@@ -223,6 +247,12 @@ pub async fn commit(
         if code(0) == "ConditionalCheckFailed" {
             return Err(CommitError::VersionConflict);
         }
+        if counter_index.is_some_and(|i| code(i) == "ConditionalCheckFailed") {
+            return Err(CommitError::LimitReached(domain::limits::open_drafts_exhausted(limits)));
+        }
+        if quote_index.is_some_and(|i| code(i) == "ConditionalCheckFailed") {
+            return Err(CommitError::QuoteGone);
+        }
         if reasons.iter().any(|r| r.code() == Some("TransactionConflict")) || reasons.is_empty() {
             return Err(CommitError::Busy);
         }
@@ -232,6 +262,11 @@ pub async fn commit(
         return Err(CommitError::Busy);
     }
     Err(CommitError::Store(store_error(err)))
+}
+
+/// The quote a change must keep from expiring: the one a new proposal was made from.
+fn quote_to_keep(change: &Change) -> Option<&str> {
+    (change.entry.from_status.is_none()).then_some(change.proposal.quote_id.as_deref()).flatten()
 }
 
 /// The current state of a proposal (strongly consistent), if it exists.

@@ -10,6 +10,10 @@ use crate::idempotency::Idempotency;
 use crate::write::{write, Target};
 
 /// Creates a proposal (IGO): a draft, or submitted at once with `"submit": true`.
+///
+/// The body may be at most 64 KiB (a large real proposal is well under it). A proposal made
+/// from a quote keeps that quote for as long as the proposal exists;
+/// other quotes expire after 30 days.
 #[utoipa::path(
     post,
     path = "/v1/proposals",
@@ -73,6 +77,7 @@ use crate::write::{write, Target};
         (status = 201, description = "Created; Location and ETag name it", body = Proposal,
             headers(("Location" = String, description = "The new proposal's URL"), ("ETag" = String, description = "Its version"))),
         (status = 403, description = "The caller is not an IGO", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`limit-reached`: your organisation holds the most open drafts it may (200 by default); submit or withdraw one first. A proposal submitted at once (`submit: true`) is no draft", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid proposal (the errors name the fields), a `from_quote` that is not one of your organisation's quotes or gives no valid lines (named `/from_quote`), or an Idempotency-Key reused with another body", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]

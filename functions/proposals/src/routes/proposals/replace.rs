@@ -42,7 +42,7 @@ use crate::write::{write, Target};
         (status = 200, description = "The new version", body = Proposal, headers(("ETag" = String, description = "Its version"))),
         (status = 403, description = "The caller is not an IGO", body = edge::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such proposal of yours", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The proposal is not a draft or countered", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: the proposal is not a draft or countered; or `limit-reached`: it has 250 versions, the most one proposal may have (it can still be submitted, accepted, rejected or withdrawn)", body = edge::Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale: the proposal changed", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid content (the errors name the fields)", body = edge::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = edge::Problem, content_type = "application/problem+json"),

@@ -44,7 +44,7 @@ use crate::write::{write, Target};
         (status = 200, description = "The new version", body = Proposal, headers(("ETag" = String, description = "Its version"))),
         (status = 403, description = "The caller is neither an IGO nor an insurer", body = edge::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such proposal of yours", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The lifecycle or the caller's role does not allow this action now", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: the lifecycle or the caller's role does not allow this action now; or `limit-reached`: a counter on a proposal that has 250 versions, the most one proposal may have (accept, reject and withdraw still work)", body = edge::Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale: the proposal changed", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid request (unknown action, missing reason or counter lines...)", body = edge::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing, or is `*` on accept or reject (a decision is bound to the ETag of the version reviewed)", body = edge::Problem, content_type = "application/problem+json"),
