@@ -146,6 +146,45 @@ mod tests {
         }
     }
 
+    /// Issue 15 item 4: every AGB code in the spec's examples has the zorgsoort its kind of
+    /// provider usually has (the IGO's is 53), and the examples agree with each other.
+    #[test]
+    fn example_agb_codes_have_the_zorgsoort_of_their_kind() {
+        use domain::prestatie::{ProviderKind, IGO_AGB_ZORGSOORT};
+        fn walk(value: &serde_json::Value, parent: &str, seen: &mut Vec<(String, String)>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if let Some(agb) = map.get("agb").and_then(|a| a.as_str()) {
+                        let kind = map.get("kind").and_then(|k| k.as_str()).unwrap_or(parent);
+                        seen.push((agb.to_owned(), kind.to_owned()));
+                    }
+                    for (key, child) in map {
+                        walk(child, key, seen);
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|item| walk(item, parent, seen)),
+                _ => {}
+            }
+        }
+        let spec: serde_json::Value = serde_json::from_str(&super::generate_json()).unwrap();
+        let mut seen = Vec::new();
+        walk(&spec, "", &mut seen);
+        assert!(seen.len() >= 10, "the examples' AGB codes were found: {seen:?}");
+        let mut names = std::collections::BTreeMap::new();
+        for (agb, kind) in &seen {
+            let expected = match kind.as_str() {
+                "igo" => Some(IGO_AGB_ZORGSOORT),
+                kind => serde_json::from_value::<ProviderKind>(serde_json::json!(kind))
+                    .ok()
+                    .and_then(|k| k.usual_agb_zorgsoort()),
+            };
+            if let Some(prefix) = expected {
+                assert!(agb.starts_with(prefix), "{agb} ({kind}) should start with {prefix}");
+            }
+            assert_eq!(names.entry(agb.clone()).or_insert(kind.clone()), kind, "{agb} names one kind");
+        }
+    }
+
     fn edge_thousands(n: u32) -> String {
         match n {
             1_000.. => format!("{},{:03}", n / 1000, n % 1000),

@@ -102,19 +102,19 @@ mod tests {
     #[test]
     fn valid_token_yields_string_claims() {
         let verifier = JwtVerifier::new("s");
-        let token = mint_token("s", &TokenClaims::new("u1", "igo", Some("12345678"), 60));
+        let token = mint_token("s", &TokenClaims::new("u1", "igo", Some("53012345"), 60));
         let claims = verifier.verify_header(Some(&header(&token))).unwrap();
         assert_eq!(claims["role"], "igo");
-        assert_eq!(claims["org"], "12345678");
+        assert_eq!(claims["org"], "53012345");
         assert!(claims["exp"].parse::<i64>().is_ok());
     }
 
     #[test]
     fn expired_wrong_key_and_missing_are_refused() {
         let verifier = JwtVerifier::new("s");
-        let expired = mint_token("s", &TokenClaims::new("u1", "igo", Some("12345678"), -10));
+        let expired = mint_token("s", &TokenClaims::new("u1", "igo", Some("53012345"), -10));
         assert!(verifier.verify_header(Some(&header(&expired))).is_err());
-        let other_key = mint_token("other", &TokenClaims::new("u1", "igo", Some("12345678"), 60));
+        let other_key = mint_token("other", &TokenClaims::new("u1", "igo", Some("53012345"), 60));
         assert!(verifier.verify_header(Some(&header(&other_key))).is_err());
         assert!(verifier.verify_header(None).is_err());
         assert!(verifier.verify_header(Some(&http::HeaderValue::from_static("Basic abc"))).is_err());

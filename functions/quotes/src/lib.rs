@@ -39,7 +39,10 @@ pub fn router() -> Router {
     operation_id = "createQuote",
     tag = "quotes",
     security(("bearer" = [])),
-    request_body(content = QuoteRequest, description = "Providers, volumes and cost build-up per prestatie, care shifts, surcharges, distribution method and rounding. Amounts and percentages are decimal strings.", example = example_request),
+    request_body(content = QuoteRequest, description = "Providers, volumes and cost build-up per prestatie, care shifts, surcharges, distribution method and rounding. Amounts and percentages are decimal strings.", examples(
+        ("integrale_bekostiging" = (summary = "Integral route: the 8 NZa prestaties of 2027", value = json!(example_request()))),
+        ("innovatie" = (summary = "Innovation route: an own prestatie (code, description, unit) beside an NZa one", value = json!(example_innovation_request()))),
+    )),
     responses(
         (status = 201, description = "The computed quote, stored for the caller's organisation", body = Quote,
             headers(("Location" = String, description = "URL of the new quote"), ("ETag" = String, description = "Entity tag of the quote"))),
@@ -107,7 +110,7 @@ pub async fn get_quote(r: ApiRequest) -> HandlerResult {
 /// care moving from the hospital to the midwives.
 pub fn example_request() -> Value {
     // The member providers of the proposal examples (createProposal), with the same AGB codes.
-    let (hospital, msb, midwives, kraamzorg) = ("06000002", "06000003", "03000001", "33000004");
+    let (hospital, msb, midwives, kraamzorg) = ("06000002", "03000003", "08000001", "33000004");
     json!({
         "period": 2027,
         "providers": [
@@ -145,6 +148,29 @@ pub fn example_request() -> Value {
     })
 }
 
+/// The innovation-route example: the createProposal `innovatie` example's arrangement costed
+/// (the same own prestatie and providers).
+pub fn example_innovation_request() -> Value {
+    let (midwives, kraamzorg) = ("08000001", "33000004");
+    json!({
+        "period": 2026,
+        "policy_route": "innovatie",
+        "providers": [
+            {"agb": midwives, "name": "Verloskundigenpraktijk De Wieg", "kind": "verloskundigenpraktijk", "baseline_revenue": "610000.00"},
+            {"agb": kraamzorg, "name": "Kraamzorg Thuis", "kind": "kraamzorg", "baseline_revenue": "640000.00"}
+        ],
+        "prestaties": [
+            {"prestatie": "INNO-CONT-01", "description": "Continuiteit van zorg: een vaste verloskundige en kraamverzorgende per client, zwangerschap tot kraambed",
+             "unit": "client", "volume": "300", "components": [
+                {"provider": midwives, "amount_per_unit": "1650.00"}, {"provider": kraamzorg, "amount_per_unit": "700.00"}]},
+            {"prestatie": "kraamzorg_postnataal_per_uur", "volume": "12000", "components": [
+                {"provider": kraamzorg, "amount_per_unit": "49.85"}]}
+        ],
+        "surcharges": {"organisation_costs": "3.00", "risk_reserve": "1.00"},
+        "distribution": {"method": "cost_based"}
+    })
+}
+
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(create_quote, get_quote, prestaties::get_prestaties),
@@ -164,5 +190,8 @@ mod tests {
         let request: QuoteRequest = edge::http::parse_json_str(&example_request().to_string()).unwrap();
         let result = quote::quote(&request).unwrap();
         assert_eq!(result.prestaties.len(), 8);
+        let request: QuoteRequest = edge::http::parse_json_str(&example_innovation_request().to_string()).unwrap();
+        let result = quote::quote(&request).unwrap();
+        assert_eq!(result.prestaties.len(), 2, "the own prestatie and kraamzorg");
     }
 }

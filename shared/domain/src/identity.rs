@@ -98,7 +98,7 @@ mod tests {
 
     #[test]
     fn roles_gate_operations() {
-        let igo = Caller { sub: "u1".into(), role: Role::Igo, org: Org::Igo(AgbCode::parse("12345678").unwrap()) };
+        let igo = Caller { sub: "u1".into(), role: Role::Igo, org: Org::Igo(AgbCode::parse("53012345").unwrap()) };
         assert!(igo.require_igo().is_ok());
         assert!(matches!(igo.require_insurer(), Err(DomainError::Forbidden(_))));
         assert!(igo.require_role(&[Role::Igo, Role::Insurer]).is_ok());

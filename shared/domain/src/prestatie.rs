@@ -182,6 +182,27 @@ pub enum ProviderKind {
     Other,
 }
 
+impl ProviderKind {
+    /// The AGB zorgsoort (first two digits of an organisation's AGB code) a provider of this
+    /// kind usually has, per Vektis' AGB register (zorgsoorten of organisations): 08
+    /// verloskundigen, 06 ziekenhuizen, 03 medisch specialisten (an MSB), 33 kraamzorg. The IGO
+    /// itself is 53 (diverse samenwerkingsverbanden, `IGO_AGB_ZORGSOORT`). Not enforced (an
+    /// organisation may be registered otherwise, e.g. an MSB as 17 rechtspersonen); the spec's
+    /// examples and the test fixtures follow it.
+    pub fn usual_agb_zorgsoort(self) -> Option<&'static str> {
+        match self {
+            ProviderKind::Verloskundigenpraktijk => Some("08"),
+            ProviderKind::Ziekenhuis => Some("06"),
+            ProviderKind::MsbGynaecologie => Some("03"),
+            ProviderKind::Kraamzorg => Some("33"),
+            ProviderKind::Other => None,
+        }
+    }
+}
+
+/// The AGB zorgsoort of an IGO (integral birth care organisations register as 53).
+pub const IGO_AGB_ZORGSOORT: &str = "53";
+
 #[cfg(test)]
 mod tests {
     use super::*;

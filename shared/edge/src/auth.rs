@@ -77,7 +77,7 @@ mod tests {
 
     #[test]
     fn igo_and_insurer_claims_are_typed() {
-        let igo = claims(&[("sub", "u1"), ("role", "igo"), ("org", "12345678")]).unwrap();
+        let igo = claims(&[("sub", "u1"), ("role", "igo"), ("org", "53012345")]).unwrap();
         assert_eq!(igo.role, Role::Igo);
         assert!(igo.require_igo().is_ok());
         assert!(igo.require_insurer().is_err());
@@ -89,12 +89,12 @@ mod tests {
     fn mismatched_or_unknown_claims_are_forbidden() {
         for bad in [
             vec![("sub", "u"), ("role", "igo"), ("org", "3311")],
-            vec![("sub", "u"), ("role", "insurer"), ("org", "12345678")],
-            vec![("sub", "u"), ("role", "admin"), ("org", "12345678")],
+            vec![("sub", "u"), ("role", "insurer"), ("org", "53012345")],
+            vec![("sub", "u"), ("role", "admin"), ("org", "53012345")],
             vec![("sub", "u"), ("role", "igo")],
-            vec![("role", "igo"), ("org", "12345678")],
+            vec![("role", "igo"), ("org", "53012345")],
             // A publisher whose org reads as an IGO's or insurer's code would share its tenant key.
-            vec![("sub", "u"), ("role", "publisher"), ("org", "12345678")],
+            vec![("sub", "u"), ("role", "publisher"), ("org", "53012345")],
             vec![("sub", "u"), ("role", "publisher"), ("org", "3311")],
             vec![("sub", "u"), ("role", "publisher"), ("org", "")],
         ] {

@@ -140,8 +140,8 @@ mod tests {
         }
         assert_eq!(proposal::version_sk(7), "VERSION#0000000007");
         assert_eq!(
-            proposal::list_partition("IGO", "12345678", None, Some(2026), None),
-            "PLIST#IGO#12345678#S#*#Y#2026#C#*"
+            proposal::list_partition("IGO", "53012345", None, Some(2026), None),
+            "PLIST#IGO#53012345#S#*#Y#2026#C#*"
         );
         assert_eq!(item_key("P".into(), "S").len(), 2);
     }

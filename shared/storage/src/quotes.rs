@@ -163,16 +163,16 @@ mod tests {
     fn sample() -> Quote {
         let request = serde_json::from_value(serde_json::json!({
             "period": 2027,
-            "providers": [{"agb": "11111111", "name": "Ziekenhuis Noord", "kind": "ziekenhuis"}],
+            "providers": [{"agb": "06111111", "name": "Ziekenhuis Noord", "kind": "ziekenhuis"}],
             "prestaties": [{"prestatie": "geboortezorg_nataal", "volume": "3",
-                "components": [{"provider": "11111111", "amount_per_unit": "100.00"}]}],
+                "components": [{"provider": "06111111", "amount_per_unit": "100.00"}]}],
             "distribution": {"method": "cost_based"}
         }))
         .unwrap();
         let result = domain::quote::quote(&request).unwrap();
         Quote {
             id: "01JDQ7Z3K8M4V6W9X2Y5A7B3C1".into(),
-            owner_org: "12345678".into(),
+            owner_org: "53012345".into(),
             created_at: chrono::Utc::now(),
             input: request,
             result,

@@ -241,7 +241,7 @@ fn rekey(template: &[Item], id: &str, table: &str) -> Vec<TransactWriteItem> {
         })
         .collect();
     let body = template.iter().find(|i| i["SK"].as_s().is_ok_and(|s| s == "CURRENT")).map(|i| format!("{:?}", i));
-    let mut record = key(&format!("IDEMPOTENCY#igo#12345678#{id}"), "IDEMPOTENCY");
+    let mut record = key(&format!("IDEMPOTENCY#igo#53012345#{id}"), "IDEMPOTENCY");
     record.insert("entity".into(), s("idempotency"));
     record.insert("fingerprint".into(), s("bench-fingerprint-0000000000000000000000000"));
     record.insert("status".into(), AttributeValue::N("201".into()));
@@ -279,7 +279,7 @@ async fn once(ctx: &AppContext, op: &Op) -> Result<(), String> {
             dynamo
                 .get_item()
                 .table_name(&ctx.table)
-                .set_key(Some(key(&format!("IDEMPOTENCY#igo#12345678#{id}"), "IDEMPOTENCY")))
+                .set_key(Some(key(&format!("IDEMPOTENCY#igo#53012345#{id}"), "IDEMPOTENCY")))
                 .consistent_read(true)
                 .send()
                 .await

@@ -30,7 +30,7 @@ use storage::config::Config;
 
 use crate::helpers::load;
 
-const IGO: &str = "12345678";
+const IGO: &str = "53012345";
 /// Concurrent writers of the load.
 const WRITERS: usize = 6;
 /// Longest a 503 may take: the production time limits (StoreTimeouts::AWS: attempt 2 s,
@@ -121,8 +121,8 @@ fn body(n: usize) -> Value {
             {"prestatie": "kraamzorg_postnataal_per_uur", "volume": 4000, "tariff": "61.25"}
         ],
         "distribution_key": {"providers": [
-            {"agb": "01000001", "name": "Verloskundigen Oost", "kind": "verloskundigenpraktijk", "share": "60"},
-            {"agb": "01000002", "name": "Kraamzorg Oost", "kind": "kraamzorg", "share": "40"}
+            {"agb": "08000001", "name": "Verloskundigen Oost", "kind": "verloskundigenpraktijk", "share": "60"},
+            {"agb": "33000002", "name": "Kraamzorg Oost", "kind": "kraamzorg", "share": "40"}
         ]},
         "attention_points": {"client_scope": "new_clients_only"},
         "submit": true

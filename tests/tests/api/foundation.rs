@@ -28,7 +28,7 @@ async fn malformed_authorization_header_is_401() {
 #[tokio::test]
 async fn expired_token_is_401() {
     let app = TestApp::spawn().await;
-    let token = token_with(&Claims::new("user-1", "igo", Some("12345678"), -120));
+    let token = token_with(&Claims::new("user-1", "igo", Some("53012345"), -120));
     let response = app.get("/v1/me").bearer_auth(token).send().await.unwrap();
     // Like API Gateway, the gateway does not say why a token was refused.
     assert_problem(response, 401).await;
@@ -37,7 +37,7 @@ async fn expired_token_is_401() {
 #[tokio::test]
 async fn token_signed_with_another_secret_is_401() {
     let app = TestApp::spawn().await;
-    let token = token_signed_with("not-the-gateway-secret", &Claims::new("user-1", "igo", Some("12345678"), 600));
+    let token = token_signed_with("not-the-gateway-secret", &Claims::new("user-1", "igo", Some("53012345"), 600));
     let response = app.get("/v1/me").bearer_auth(token).send().await.unwrap();
     assert_problem(response, 401).await;
 }
@@ -46,11 +46,11 @@ async fn token_signed_with_another_secret_is_401() {
 async fn unknown_role_or_unusable_org_is_403() {
     let app = TestApp::spawn().await;
     let cases = [
-        Claims::new("user-1", "admin", Some("12345678"), 600),
+        Claims::new("user-1", "admin", Some("53012345"), 600),
         Claims::new("user-1", "igo", None, 600),
         // an IGO's org is an 8-digit AGB code, an insurer's a 4-digit UZOVI code
         Claims::new("user-1", "igo", Some("3311"), 600),
-        Claims::new("user-1", "insurer", Some("12345678"), 600),
+        Claims::new("user-1", "insurer", Some("53012345"), 600),
     ];
     for claims in cases {
         let response = app.get("/v1/me").bearer_auth(token_with(&claims)).send().await.unwrap();

@@ -259,9 +259,9 @@ fn checker_reports_each_kind_of_violation() {
             with(
                 &template,
                 &[&proposals_statement[..], &["Resource"]].concat(),
-                "[!GetAtt Table.Arn, 'arn:aws:dynamodb:eu-central-1:123456789012:table/other']",
+                "[!GetAtt Table.Arn, 'arn:aws:dynamodb:eu-central-1:530123459012:table/other']",
             ),
-            "ProposalsFunction: grants on arn:aws:dynamodb:eu-central-1:123456789012:table/other",
+            "ProposalsFunction: grants on arn:aws:dynamodb:eu-central-1:530123459012:table/other",
         ),
         (
             "every table's indexes",

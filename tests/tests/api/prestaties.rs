@@ -101,7 +101,7 @@ async fn a_2026_quote_with_a_removed_prestatie_is_refused_at_the_prestatie() {
     let app = TestApp::spawn().await;
     let mut body = quote_body();
     body["prestaties"].as_array_mut().unwrap().push(json!(
-        {"prestatie": REMOVED, "volume": "3", "components": [{"provider": "22222222", "amount_per_unit": "150.00"}]}
+        {"prestatie": REMOVED, "volume": "3", "components": [{"provider": "08222222", "amount_per_unit": "150.00"}]}
     ));
     body["period"] = json!(2026);
     let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO).json(&body).send().await.unwrap();
@@ -168,7 +168,7 @@ async fn an_innovation_route_quote_with_an_own_prestatie_round_trips() {
     let mut body = quote_body();
     body["policy_route"] = json!("innovatie");
     body["prestaties"][1] = json!({"prestatie": "INNO-KRAAM-UUR", "description": "Kraamzorg in het geboortecentrum",
-        "unit": "hour", "volume": "12", "components": [{"provider": "22222222", "amount_per_unit": "49.85"}]});
+        "unit": "hour", "volume": "12", "components": [{"provider": "08222222", "amount_per_unit": "49.85"}]});
     let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO).json(&body).send().await.unwrap();
     assert_eq!(response.status(), 201);
     let created = json_body(response).await;

@@ -6,8 +6,8 @@ use crate::helpers::proposals::*;
 use integration_tests::{assert_problem, json_body, TestApp};
 use serde_json::{json, Value};
 
-const H: &str = "11111111"; // hospital
-const M: &str = "22222222"; // midwives' practice
+const H: &str = "06111111"; // hospital
+const M: &str = "08222222"; // midwives' practice
 const K: &str = "33333333"; // kraamzorg
 
 /// A quote for 2027: prenatal care of two providers (hand-computed in the domain tests:

@@ -476,10 +476,10 @@ async fn each_validation_rule_answers_422_naming_the_field() {
     let per_prestatie_short = set(
         "/distribution_key/providers",
         json!([
-            {"agb": "01000001", "name": "A", "kind": "verloskundigenpraktijk", "shares": [
+            {"agb": "08000001", "name": "A", "kind": "verloskundigenpraktijk", "shares": [
                 {"prestatie": "geboortezorg_prenataal", "share": "50"},
                 {"prestatie": "kraamzorg_postnataal_per_uur", "share": "50"}]},
-            {"agb": "01000002", "name": "B", "kind": "kraamzorg", "shares": [
+            {"agb": "33000002", "name": "B", "kind": "kraamzorg", "shares": [
                 {"prestatie": "geboortezorg_prenataal", "share": "50"},
                 {"prestatie": "kraamzorg_postnataal_per_uur", "share": "49.9999"}]}
         ]),
@@ -503,7 +503,7 @@ async fn each_validation_rule_answers_422_naming_the_field() {
         (set("/distribution_key/providers/0/share", json!("60.00001")), "/distribution_key/providers/0/share"),
         (set("/distribution_key/providers/0/share", json!("-1")), "/distribution_key/providers/0/share"),
         (per_prestatie_short, "/distribution_key/providers"),
-        (set("/distribution_key/providers/1/agb", json!("01000001")), "/distribution_key/providers/1/agb"),
+        (set("/distribution_key/providers/1/agb", json!("08000001")), "/distribution_key/providers/1/agb"),
         (set("/distribution_key/providers/0/kind", json!("apotheek")), "/distribution_key/providers/0/kind"),
         (set("/care_shifts/0/to", json!("ziekenhuis")), "/care_shifts/0/to"),
         (set("/care_shifts/0/share", json!("100.01")), "/care_shifts/0/share"),
@@ -606,9 +606,9 @@ async fn listing_filters_by_key_design() {
             id((IGO_B, INSURER_X, 2026, true)),
         ])
     );
-    assert_eq!(list("insurer", INSURER_X, "?igo=87654321").await, vec![id((IGO_B, INSURER_X, 2026, true))]);
+    assert_eq!(list("insurer", INSURER_X, "?igo=53054321").await, vec![id((IGO_B, INSURER_X, 2026, true))]);
     assert_eq!(list("insurer", INSURER_X, "?status=draft").await, Vec::<String>::new());
-    assert_eq!(list("insurer", INSURER_Y, "?year=2026&igo=12345678").await, vec![id((IGO_A, INSURER_Y, 2026, true))]);
+    assert_eq!(list("insurer", INSURER_Y, "?year=2026&igo=53012345").await, vec![id((IGO_A, INSURER_Y, 2026, true))]);
 
     // A status change moves the proposal between the status partitions.
     let target = id((IGO_A, INSURER_X, 2027, true));
@@ -627,7 +627,7 @@ async fn listing_filters_by_key_design() {
         ("igo", IGO_A, "?status=open", "/query/status"),
         ("igo", IGO_A, "?year=1999", "/query/year"),
         ("igo", IGO_A, "?insurer=33", "/query/insurer"),
-        ("igo", IGO_A, "?igo=87654321", "/query/igo"),
+        ("igo", IGO_A, "?igo=53054321", "/query/igo"),
         ("insurer", INSURER_X, "?insurer=3311", "/query/insurer"),
         ("insurer", INSURER_X, "?igo=1234", "/query/igo"),
         ("igo", IGO_A, "?colour=blue", "/query/colour"),

@@ -7,14 +7,15 @@ use integration_tests::{assert_problem, json_body, TestApp};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-const IGO: &str = "12345678";
-const OTHER_IGO: &str = "87654321";
+const IGO: &str = "53012345";
+const OTHER_IGO: &str = "53054321";
 
-/// The request example published in the OpenAPI document (so the documented example is
-/// proven valid, too).
+/// The integral-route request example published in the OpenAPI document (so the documented
+/// example is proven valid, too).
 async fn documented_example(app: &TestApp) -> Value {
     let spec = json_body(app.get("/openapi.json").send().await.unwrap()).await;
-    let example = spec["paths"]["/v1/quotes"]["post"]["requestBody"]["content"]["application/json"]["example"].clone();
+    let examples = &spec["paths"]["/v1/quotes"]["post"]["requestBody"]["content"]["application/json"]["examples"];
+    let example = examples["integrale_bekostiging"]["value"].clone();
     assert!(example.is_object(), "the spec documents a request example");
     example
 }
@@ -24,12 +25,12 @@ fn small_request() -> Value {
     json!({
         "period": 2027,
         "providers": [
-            {"agb": "11111111", "name": "Ziekenhuis Noord", "kind": "ziekenhuis", "baseline_revenue": "100.00"},
-            {"agb": "22222222", "name": "Verloskundigen De Wieg", "kind": "verloskundigenpraktijk", "baseline_revenue": "800.00"}
+            {"agb": "06111111", "name": "Ziekenhuis Noord", "kind": "ziekenhuis", "baseline_revenue": "100.00"},
+            {"agb": "08222222", "name": "Verloskundigen De Wieg", "kind": "verloskundigenpraktijk", "baseline_revenue": "800.00"}
         ],
         "prestaties": [
             {"prestatie": "geboortezorg_prenataal", "volume": "7", "components": [
-                {"provider": "22222222", "amount_per_unit": "123.45"}, {"provider": "11111111", "amount_per_unit": "10.00"}]}
+                {"provider": "08222222", "amount_per_unit": "123.45"}, {"provider": "06111111", "amount_per_unit": "10.00"}]}
         ],
         "care_shifts": [],
         "surcharges": {"organisation_costs": "3.33", "risk_reserve": "1.00"},
@@ -145,18 +146,18 @@ async fn invalid_requests_are_422_naming_the_field_and_store_nothing() {
         (json!({"/prestaties/0/components/0/amount_per_unit": 123.45}), "/prestaties/0/components/0/amount_per_unit"),
         (json!({"/providers": []}), "/providers"),
         (
-            json!({"/care_shifts": [{"prestatie": "geboortezorg_prenataal", "from": "11111111", "to": "99999999", "share": "10"}]}),
+            json!({"/care_shifts": [{"prestatie": "geboortezorg_prenataal", "from": "06111111", "to": "99999999", "share": "10"}]}),
             "/care_shifts/0/to",
         ),
         (
             json!({"/care_shifts": [
-                {"prestatie": "geboortezorg_prenataal", "from": "11111111", "to": "22222222", "share": "70"},
-                {"prestatie": "geboortezorg_prenataal", "from": "11111111", "to": "22222222", "share": "31"}]}),
+                {"prestatie": "geboortezorg_prenataal", "from": "06111111", "to": "08222222", "share": "70"},
+                {"prestatie": "geboortezorg_prenataal", "from": "06111111", "to": "08222222", "share": "31"}]}),
             "/care_shifts/1/share",
         ),
         (json!({"/surcharges/risk_reserve": "150"}), "/surcharges/risk_reserve"),
         (
-            json!({"/distribution": {"method": "fixed_shares", "shares": [{"provider": "11111111", "percentage": "90"}]}}),
+            json!({"/distribution": {"method": "fixed_shares", "shares": [{"provider": "06111111", "percentage": "90"}]}}),
             "/distribution/shares",
         ),
     ];

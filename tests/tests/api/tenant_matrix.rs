@@ -253,7 +253,7 @@ async fn listings_show_only_the_callers_own_proposals() {
         ("igo", IGO_B, ""),
         ("igo", IGO_B, "?insurer=3311"),
         ("insurer", INSURER_Y, ""),
-        ("insurer", INSURER_Y, "?igo=12345678"),
+        ("insurer", INSURER_Y, "?igo=53012345"),
         ("insurer", "9999", ""),
         ("igo", "11112222", ""),
     ] {
@@ -265,7 +265,7 @@ async fn listings_show_only_the_callers_own_proposals() {
         }
     }
     assert!(ids(&list("igo", IGO_B, "?insurer=3311").await).is_empty());
-    assert!(ids(&list("insurer", INSURER_Y, "?igo=12345678").await).is_empty());
+    assert!(ids(&list("insurer", INSURER_Y, "?igo=53012345").await).is_empty());
 
     // A publisher lists nothing at all.
     let response = app.as_caller(app.get("/v1/proposals"), "publisher", IGO_A).send().await.unwrap();
@@ -291,9 +291,9 @@ async fn tokens_with_unfit_claims_are_refused_everywhere() {
     let tokens: Vec<(&str, String, u16)> = vec![
         ("insurer with an AGB code", claims("u", "insurer", Some(IGO_A)), 403),
         ("igo with a UZOVI code", claims("u", "igo", Some(INSURER_X)), 403),
-        ("igo with 9 digits", claims("u", "igo", Some("123456789")), 403),
+        ("igo with 9 digits", claims("u", "igo", Some("530123459")), 403),
         ("igo with a letter", claims("u", "igo", Some("1234567a")), 403),
-        ("igo with spaces", claims("u", "igo", Some(" 12345678")), 403),
+        ("igo with spaces", claims("u", "igo", Some(" 53012345")), 403),
         ("insurer with 5 digits", claims("u", "insurer", Some("33111")), 403),
         ("igo without org", claims("u", "igo", None), 403),
         ("insurer without org", claims("u", "insurer", None), 403),

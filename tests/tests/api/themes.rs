@@ -216,7 +216,7 @@ async fn writes_need_the_publisher_role() {
     let response = app.put("/v1/themes/editions/2024-01").json(&doc).send().await.unwrap();
     assert_problem(response, 401).await;
     assert_problem(app.post("/v1/themes/editions/2023-07/publish").send().await.unwrap(), 401).await;
-    for (role, org) in [("igo", "12345678"), ("insurer", "3311")] {
+    for (role, org) in [("igo", "53012345"), ("insurer", "3311")] {
         let response =
             app.as_caller(app.put("/v1/themes/editions/2024-01"), role, org).json(&doc).send().await.unwrap();
         assert_problem(response, 403).await;

@@ -151,10 +151,10 @@ mod tests {
     use crate::proposal::{Actor, DomainError, NewProposal, Period, Proposal};
     use crate::quote::{quote as compute_quote, QuoteRequest};
 
-    const H: &str = "11111111"; // hospital
-    const M: &str = "22222222"; // midwives' practice
+    const H: &str = "06111111"; // hospital
+    const M: &str = "08222222"; // midwives' practice
     const K: &str = "33333333"; // kraamzorg
-    const IGO: &str = "12345678";
+    const IGO: &str = "53012345";
     const QUOTE_ID: &str = "01JDQ7Z3K8M4V6W9X2Y5A7B3C1";
 
     /// A quote of the IGO: prenatal care from the hand-computed quote case (row H 70.00,
@@ -319,7 +319,7 @@ mod tests {
         // Missing, another organisation's, or another id: one and the same answer.
         let unknown = [("/from_quote", "your organisation has no quote with this id")];
         assert_eq!(details(&create(request(json!({})), None).unwrap_err()), unknown);
-        let foreign = Quote { owner_org: "87654321".into(), ..quote.clone() };
+        let foreign = Quote { owner_org: "53054321".into(), ..quote.clone() };
         assert_eq!(details(&create(request(json!({})), Some(&foreign)).unwrap_err()), unknown);
         let other_id = Quote { id: "01JDQ7Z3K8M4V6W9X2Y5A7B3C2".into(), ..quote.clone() };
         assert_eq!(details(&create(request(json!({})), Some(&other_id)).unwrap_err()), unknown);

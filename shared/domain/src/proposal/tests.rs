@@ -16,7 +16,7 @@ fn now() -> DateTime<Utc> {
 
 fn sample() -> Value {
     json!({
-        "igo": {"agb": "12345678", "name": "IGO Zuid"},
+        "igo": {"agb": "53012345", "name": "IGO Zuid"},
         "insurer": {"uzovi": "3311", "name": "Zilveren Kruis"},
         "period": {"year": 2026},
         "policy_route": "integrale_bekostiging",
@@ -25,8 +25,8 @@ fn sample() -> Value {
             {"prestatie": "kraamzorg_postnataal_per_uur", "volume": 4000, "tariff": "61.25"}
         ],
         "distribution_key": {"providers": [
-            {"agb": "01000001", "name": "Verloskundigen Oost", "kind": "verloskundigenpraktijk", "share": "60"},
-            {"agb": "01000002", "name": "Kraamzorg Oost", "kind": "kraamzorg", "share": "40"}
+            {"agb": "08000001", "name": "Verloskundigen Oost", "kind": "verloskundigenpraktijk", "share": "60"},
+            {"agb": "33000002", "name": "Kraamzorg Oost", "kind": "kraamzorg", "share": "40"}
         ]},
         "care_shifts": [{"kind": "planned", "prestatie": "geboortezorg_nataal", "from": "ziekenhuis", "to": "verloskundigenpraktijk", "share": "5.5"}],
         "attention_points": {"client_scope": "new_clients_only", "notes": "start 1 januari"}
@@ -34,11 +34,11 @@ fn sample() -> Value {
 }
 
 fn igo() -> AgbCode {
-    AgbCode::parse("12345678").unwrap()
+    AgbCode::parse("53012345").unwrap()
 }
 
 fn actor(role: Role) -> Actor {
-    Actor { sub: "u".into(), role, org: if role == Role::Igo { "12345678".into() } else { "3311".into() } }
+    Actor { sub: "u".into(), role, org: if role == Role::Igo { "53012345".into() } else { "3311".into() } }
 }
 
 fn create(body: Value) -> Result<Change, DomainError> {
@@ -89,7 +89,7 @@ fn submit_at_once_and_agb_from_the_token() {
 #[test]
 fn each_validation_rule_names_its_field() {
     let cases: Vec<(Value, &str)> = vec![
-        (with(sample(), "/igo/agb", json!("87654321")), "/igo/agb"),
+        (with(sample(), "/igo/agb", json!("53054321")), "/igo/agb"),
         (with(sample(), "/igo/name", json!("  ")), "/igo/name"),
         (with(sample(), "/insurer/name", json!("x".repeat(201))), "/insurer/name"),
         (with(sample(), "/period", json!({"year": 1999})), "/period/year"),
@@ -108,7 +108,7 @@ fn each_validation_rule_names_its_field() {
             "/distribution_key/providers/1/share",
         ),
         (with(sample(), "/distribution_key/providers/1/share", json!("-40")), "/distribution_key/providers/1/share"),
-        (with(sample(), "/distribution_key/providers/1/agb", json!("01000001")), "/distribution_key/providers/1/agb"),
+        (with(sample(), "/distribution_key/providers/1/agb", json!("08000001")), "/distribution_key/providers/1/agb"),
         (with(sample(), "/distribution_key/providers", json!([])), "/distribution_key/providers"),
         (with(sample(), "/care_shifts/0/to", json!("ziekenhuis")), "/care_shifts/0/to"),
         (with(sample(), "/care_shifts/0/share", json!("100.5")), "/care_shifts/0/share"),
@@ -133,10 +133,10 @@ fn quote_reference_is_never_taken_from_the_client() {
 #[test]
 fn shares_per_prestatie_add_up_per_prestatie() {
     let key = json!({"providers": [
-        {"agb": "01000001", "name": "A", "kind": "verloskundigenpraktijk", "shares": [
+        {"agb": "08000001", "name": "A", "kind": "verloskundigenpraktijk", "shares": [
             {"prestatie": "geboortezorg_prenataal", "share": "70.5"},
             {"prestatie": "kraamzorg_postnataal_per_uur", "share": "0"}]},
-        {"agb": "01000002", "name": "B", "kind": "kraamzorg", "shares": [
+        {"agb": "33000002", "name": "B", "kind": "kraamzorg", "shares": [
             {"prestatie": "geboortezorg_prenataal", "share": "29.5"},
             {"prestatie": "kraamzorg_postnataal_per_uur", "share": "100"}]}
     ]});
@@ -225,7 +225,7 @@ fn visibility_follows_the_tenant_rule() {
     let claims = |role, org: Org| Caller { sub: "s".into(), role, org };
     let draft = create(sample()).unwrap().proposal;
     let own_igo = claims(Role::Igo, Org::Igo(igo()));
-    let other_igo = claims(Role::Igo, Org::Igo(AgbCode::parse("87654321").unwrap()));
+    let other_igo = claims(Role::Igo, Org::Igo(AgbCode::parse("53054321").unwrap()));
     let insurer = claims(Role::Insurer, Org::Insurer(UzoviCode::parse("3311").unwrap()));
     let other_insurer = claims(Role::Insurer, Org::Insurer(UzoviCode::parse("7029").unwrap()));
     assert!(draft.visible_to(&own_igo));

@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 
 use super::*;
 
-const H: &str = "11111111"; // hospital
-const M: &str = "22222222"; // midwives' practice
+const H: &str = "06111111"; // hospital
+const M: &str = "08222222"; // midwives' practice
 const K: &str = "33333333"; // kraamzorg
 
 fn request(body: Value) -> QuoteRequest {
@@ -119,7 +119,7 @@ fn care_shift_moves_units_at_the_receivers_cost_and_warns_the_loser() {
     assert_eq!(result.warnings[0].code, WarningCode::ProviderLosesRevenue);
     assert_eq!(result.warnings[0].pointer, "/providers/0/baseline_revenue");
     assert!(
-        result.trace.iter().any(|t| t.contains("10% of the units of 11111111 move to 22222222")),
+        result.trace.iter().any(|t| t.contains("10% of the units of 06111111 move to 08222222")),
         "{:?}",
         result.trace
     );

@@ -209,8 +209,8 @@ mod tests {
 
     #[test]
     fn cursors_belong_to_their_partition() {
-        let p1 = list_partition("IGO", "12345678", &ListFilter::default());
-        let p2 = list_partition("IGO", "12345678", &ListFilter { year: Some(2026), ..Default::default() });
+        let p1 = list_partition("IGO", "53012345", &ListFilter::default());
+        let p2 = list_partition("IGO", "53012345", &ListFilter { year: Some(2026), ..Default::default() });
         let id = ulid::Ulid::new().to_string();
         let cursor = encode_cursor(&p1, &id);
         assert_eq!(decode_cursor(&p1, &cursor).unwrap(), id);
@@ -223,7 +223,7 @@ mod tests {
     fn partitions_name_every_filter() {
         let filter =
             ListFilter { status: Some(Status::UnderReview), year: Some(2026), counterparty: Some("3311".into()) };
-        assert_eq!(list_partition("IGO", "12345678", &filter), "PLIST#IGO#12345678#S#under_review#Y#2026#C#3311");
+        assert_eq!(list_partition("IGO", "53012345", &filter), "PLIST#IGO#53012345#S#under_review#Y#2026#C#3311");
         assert_eq!(list_partition("INS", "3311", &ListFilter::default()), "PLIST#INS#3311#S#*#Y#*#C#*");
     }
 }

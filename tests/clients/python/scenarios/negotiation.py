@@ -81,7 +81,7 @@ def providers() -> DistributionKey:
     return DistributionKey(
         providers=[
             MemberProvider(
-                agb="03000001",
+                agb="08000001",
                 name="Verloskundigenpraktijk De Wieg",
                 kind=ProviderKind.VERLOSKUNDIGENPRAKTIJK,
                 share="40",

@@ -58,7 +58,7 @@ function etagOf(result: { response: Response }): string {
 
 const providers: DistributionKey = {
   providers: [
-    { agb: '03000001', name: 'Verloskundigenpraktijk De Wieg', kind: 'verloskundigenpraktijk', share: '40' },
+    { agb: '08000001', name: 'Verloskundigenpraktijk De Wieg', kind: 'verloskundigenpraktijk', share: '40' },
     { agb: '06000002', name: 'Ziekenhuis Zuid', kind: 'ziekenhuis', share: '35' },
     { agb: '33000004', name: 'Kraamzorg Thuis', kind: 'kraamzorg', share: '25' },
   ],

@@ -3,8 +3,8 @@
 use integration_tests::{json_body, TestApp};
 use serde_json::{json, Value};
 
-pub const IGO_A: &str = "12345678";
-pub const IGO_B: &str = "87654321";
+pub const IGO_A: &str = "53012345";
+pub const IGO_B: &str = "53054321";
 pub const INSURER_X: &str = "3311";
 pub const INSURER_Y: &str = "7029";
 
@@ -20,8 +20,8 @@ pub fn proposal_body(igo: &str, insurer: &str) -> Value {
             {"prestatie": "kraamzorg_postnataal_per_uur", "volume": 4000, "tariff": "61.25"}
         ],
         "distribution_key": {"providers": [
-            {"agb": "01000001", "name": "Verloskundigen Oost", "kind": "verloskundigenpraktijk", "share": "60"},
-            {"agb": "01000002", "name": "Kraamzorg Oost", "kind": "kraamzorg", "share": "40"}
+            {"agb": "08000001", "name": "Verloskundigen Oost", "kind": "verloskundigenpraktijk", "share": "60"},
+            {"agb": "33000002", "name": "Kraamzorg Oost", "kind": "kraamzorg", "share": "40"}
         ]},
         "care_shifts": [{"kind": "planned", "prestatie": "geboortezorg_nataal", "from": "ziekenhuis", "to": "verloskundigenpraktijk", "share": "5.5"}],
         "attention_points": {"client_scope": "new_clients_only", "notes": "start 1 januari"}

@@ -69,7 +69,7 @@ pub async fn stored_text_contains(app: &TestApp, needle: &str) -> bool {
 /// a table is created slowly on a loaded machine (the API then rightly says 503).
 pub async fn warm_up(app: &TestApp) {
     for _ in 0..120 {
-        let response = app.as_caller(app.get("/v1/proposals"), "igo", "12345678").send().await.expect("warm-up");
+        let response = app.as_caller(app.get("/v1/proposals"), "igo", "53012345").send().await.expect("warm-up");
         if response.status() != 503 {
             return;
         }
@@ -151,21 +151,21 @@ pub fn quote_body() -> Value {
     json!({
         "period": 2027,
         "providers": [
-            {"agb": "11111111", "name": "Ziekenhuis Noord", "kind": "ziekenhuis", "baseline_revenue": "100.00"},
-            {"agb": "22222222", "name": "Verloskundigen De Wieg", "kind": "verloskundigenpraktijk", "baseline_revenue": "800.00"}
+            {"agb": "06111111", "name": "Ziekenhuis Noord", "kind": "ziekenhuis", "baseline_revenue": "100.00"},
+            {"agb": "08222222", "name": "Verloskundigen De Wieg", "kind": "verloskundigenpraktijk", "baseline_revenue": "800.00"}
         ],
         "prestaties": [
             {"prestatie": "geboortezorg_prenataal", "volume": "7", "components": [
-                {"provider": "22222222", "amount_per_unit": "123.45"}, {"provider": "11111111", "amount_per_unit": "10.00"}]},
+                {"provider": "08222222", "amount_per_unit": "123.45"}, {"provider": "06111111", "amount_per_unit": "10.00"}]},
             {"prestatie": "kraamzorg_postnataal_per_uur", "volume": "12.5", "components": [
-                {"provider": "22222222", "amount_per_unit": "49.85"}]}
+                {"provider": "08222222", "amount_per_unit": "49.85"}]}
         ],
         "care_shifts": [
-            {"prestatie": "geboortezorg_prenataal", "from": "11111111", "to": "22222222", "share": "10"}
+            {"prestatie": "geboortezorg_prenataal", "from": "06111111", "to": "08222222", "share": "10"}
         ],
         "surcharges": {"organisation_costs": "3.33", "risk_reserve": "1.00", "innovation_fund": "0.50"},
         "distribution": {"method": "fixed_shares", "shares": [
-            {"provider": "11111111", "percentage": "40"}, {"provider": "22222222", "percentage": "60"}]},
+            {"provider": "06111111", "percentage": "40"}, {"provider": "08222222", "percentage": "60"}]},
         "rounding": "half_up"
     })
 }

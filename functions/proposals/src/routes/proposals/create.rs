@@ -36,9 +36,9 @@ use crate::write::{write, Target};
             {"prestatie": "kraamzorg_postnataal_per_uur", "volume": 55000, "tariff": "61.25"}
         ],
         "distribution_key": {"providers": [
-            {"agb": "03000001", "name": "Verloskundigenpraktijk De Wieg", "kind": "verloskundigenpraktijk", "share": "35"},
+            {"agb": "08000001", "name": "Verloskundigenpraktijk De Wieg", "kind": "verloskundigenpraktijk", "share": "35"},
             {"agb": "06000002", "name": "Ziekenhuis Zuid", "kind": "ziekenhuis", "share": "25"},
-            {"agb": "06000003", "name": "MSB Gynaecologie Zuid", "kind": "msb-gynaecologie", "share": "15.5"},
+            {"agb": "03000003", "name": "MSB Gynaecologie Zuid", "kind": "msb-gynaecologie", "share": "15.5"},
             {"agb": "33000004", "name": "Kraamzorg Thuis", "kind": "kraamzorg", "share": "24.5"}
         ]},
         "care_shifts": [
@@ -61,7 +61,7 @@ use crate::write::{write, Target};
             {"prestatie": "kraamzorg_postnataal_per_uur", "volume": 12000, "tariff": "61.25"}
         ],
         "distribution_key": {"providers": [
-            {"agb": "03000001", "name": "Verloskundigenpraktijk De Wieg", "kind": "verloskundigenpraktijk", "shares": [
+            {"agb": "08000001", "name": "Verloskundigenpraktijk De Wieg", "kind": "verloskundigenpraktijk", "shares": [
                 {"prestatie": "INNO-CONT-01", "share": "70"}, {"prestatie": "kraamzorg_postnataal_per_uur", "share": "0"}]},
             {"agb": "33000004", "name": "Kraamzorg Thuis", "kind": "kraamzorg", "shares": [
                 {"prestatie": "INNO-CONT-01", "share": "30"}, {"prestatie": "kraamzorg_postnataal_per_uur", "share": "100"}]}

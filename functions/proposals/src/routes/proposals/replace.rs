@@ -29,7 +29,7 @@ use crate::write::{write, Target};
             {"prestatie": "kraamzorg_postnataal_per_uur", "volume": 56000, "tariff": "60.75"}
         ],
         "distribution_key": {"providers": [
-            {"agb": "03000001", "name": "Verloskundigenpraktijk De Wieg", "kind": "verloskundigenpraktijk", "shares": [
+            {"agb": "08000001", "name": "Verloskundigenpraktijk De Wieg", "kind": "verloskundigenpraktijk", "shares": [
                 {"prestatie": "geboortezorg_prenataal", "share": "80"},
                 {"prestatie": "kraamzorg_postnataal_per_uur", "share": "0"}]},
             {"agb": "33000004", "name": "Kraamzorg Thuis", "kind": "kraamzorg", "shares": [
