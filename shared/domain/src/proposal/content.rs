@@ -58,8 +58,8 @@ impl Period {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
-    /// Under `integrale_bekostiging` one of the prestaties of the period's year (see
-    /// `GET /v1/prestaties?year=...`): a prestatie the year no longer has, such as
+    /// Under `integrale_bekostiging` one of the prestaties of every year the period covers (see
+    /// `GET /v1/prestaties?year=...`): a prestatie a year no longer has, such as
     /// `begeleiding_eindigend_voor_16_weken` from 2023, is a 422 at `/lines/{i}/prestatie` saying
     /// why and from which year. Under `innovatie` also an own prestatie's code (with
     /// `description` and `unit`), validated for shape only.

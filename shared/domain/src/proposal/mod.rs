@@ -32,7 +32,7 @@ pub use from_quote::FROM_QUOTE;
 pub use pricing::{line_amount, priced_lines, totals, Line, Totals};
 pub use state::{may_edit, transition, Action, Status, TransitionError};
 pub(crate) use validate::refusal;
-pub use validate::{validate_lines, validate_lines_in_year};
+pub use validate::{validate_lines, validate_lines_in_period};
 pub use visibility::{history_seen_by, sent_versions_needed, Shown};
 
 /// Longest organisation or provider name.
@@ -304,7 +304,7 @@ impl Proposal {
         match (&request.counter_lines, request.action) {
             (Some(lines), Action::Counter) => {
                 validate_lines("/counter_lines", lines, &mut errors);
-                validate_lines_in_year("/counter_lines", self.policy_route, self.year, lines, &mut errors);
+                validate_lines_in_period("/counter_lines", self.policy_route, self.period.years(), lines, &mut errors);
             }
             (None, Action::Counter) => errors.push("/counter_lines", "counter_lines are required to counter"),
             (Some(_), _) => errors.push("/counter_lines", "counter_lines belong only to 'counter'"),

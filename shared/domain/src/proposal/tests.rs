@@ -324,9 +324,15 @@ fn a_removed_prestatie_is_refused_in_2026_saying_why_and_from_when() {
     // The same line under the 2022 experiment is one of its nine prestaties.
     let change = create(with_removed_prestatie(2022)).unwrap();
     assert_eq!(change.proposal.lines.len(), 3);
-    // A date range counts by its start year.
-    let range = with(with_removed_prestatie(2026), "/period", json!({"start": "2022-07-01", "end": "2023-06-30"}));
-    assert!(create(range).is_ok());
+    // A date range must fit every year it covers: within 2022 the line is fine, a range into
+    // 2023 is refused for its 2023 part (it used to be judged by its start year alone).
+    let within = with(with_removed_prestatie(2026), "/period", json!({"start": "2022-01-01", "end": "2022-12-31"}));
+    assert!(create(within).is_ok());
+    let across = with(with_removed_prestatie(2026), "/period", json!({"start": "2022-07-01", "end": "2023-06-30"}));
+    let errors = details(across);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "/lines/2/prestatie");
+    assert!(errors[0].1.contains("not an integral prestatie in 2023"), "{}", errors[0].1);
 }
 
 #[test]

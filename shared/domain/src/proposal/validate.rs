@@ -1,6 +1,8 @@
 //! Validation of a proposal's content: every failure at once, each named by a JSON pointer into
 //! the body. Strict deserialisation has checked the shape; this checks the meaning.
 
+use std::ops::RangeInclusive;
+
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::Datelike;
@@ -21,6 +23,16 @@ fn tariff_limit() -> Decimal {
 }
 
 impl Period {
+    /// The calendar years the period covers (one for a year; start to end year for a range).
+    /// Only meaningful for a valid period.
+    pub fn years(&self) -> RangeInclusive<i32> {
+        match (self.year, self.start, self.end) {
+            (Some(year), _, _) => year..=year,
+            (None, Some(start), Some(end)) => start.year()..=end.year().max(start.year()),
+            _ => self.contract_year()..=self.contract_year(),
+        }
+    }
+
     fn validate(&self, errors: &mut Errors) {
         match (self.year, self.start, self.end) {
             (Some(year), None, None) => {
@@ -57,7 +69,7 @@ fn check_percentage(pointer: &str, share: ExactDecimal, errors: &mut Errors) {
 
 /// Validates lines at `pointer` (`/lines` or `/counter_lines`): at least one, each prestatie
 /// at most once, an own prestatie's shape (code, description, unit), volumes and tariffs in
-/// range. Whether an own prestatie is allowed at all is the route's (`validate_lines_in_year`).
+/// range. Whether an own prestatie is allowed at all is the route's (`validate_lines_in_period`).
 pub fn validate_lines(pointer: &str, lines: &[LineInput], errors: &mut Errors) {
     if lines.is_empty() {
         errors.push(pointer, "at least one line is required");
@@ -230,18 +242,29 @@ fn regulation_of(
     regulation
 }
 
-/// Lines at `pointer` (a counter's) against the catalogue of `year` under `route`: under the
-/// integral route each prestatie must be one of the year's (a removed one is refused saying why
-/// and from when).
-pub fn validate_lines_in_year(pointer: &str, route: PolicyRoute, year: i32, lines: &[LineInput], errors: &mut Errors) {
+/// The first refusal of `prestatie` in any year of `years` under the integral route: a period
+/// spanning two regulations (a date range from 2022 into 2023) must fit both.
+fn refusal_in_years(years: RangeInclusive<i32>, prestatie: &PrestatieCode) -> Option<String> {
+    years.into_iter().find_map(|year| refusal(catalogue().regulation(year), year, prestatie))
+}
+
+/// Lines at `pointer` (a counter's) against the catalogues of the contract period's `years`
+/// under `route`: under the integral route each prestatie must be one of every year's (a removed
+/// one is refused saying why and from when).
+pub fn validate_lines_in_period(
+    pointer: &str,
+    route: PolicyRoute,
+    years: RangeInclusive<i32>,
+    lines: &[LineInput],
+    errors: &mut Errors,
+) {
     // A stored proposal's year without a regulation (stored before the catalogue) is not
     // refused here: the counter is about its lines.
     if route == PolicyRoute::Innovatie {
         return;
     }
-    let regulation = catalogue().regulation(year);
     for (i, line) in lines.iter().enumerate() {
-        if let Some(why) = refusal(regulation, year, &line.prestatie) {
+        if let Some(why) = refusal_in_years(years.clone(), &line.prestatie) {
             errors.push(format!("{pointer}/{i}/prestatie"), why);
         }
     }
@@ -251,23 +274,24 @@ impl ProposalContent {
     /// The lines, care shifts and attention points against the catalogue of the period's
     /// year (integral route only). Only called with a valid period.
     fn validate_against_catalogue(&self, errors: &mut Errors) {
-        let year = self.period.contract_year();
+        let years = self.period.years();
         let period_pointer = if self.period.year.is_some() { "/period/year" } else { "/period/start" };
-        let Some(regulation) = regulation_of(self.policy_route, year, period_pointer, errors) else {
+        // Regulations run without gaps from their first year on: the start year decides whether
+        // the period has one at all.
+        if regulation_of(self.policy_route, *years.start(), period_pointer, errors).is_none() {
             return;
-        };
-        for (i, line) in self.lines.iter().enumerate() {
-            if let Some(why) = refusal(Some(regulation), year, &line.prestatie) {
-                errors.push(format!("/lines/{i}/prestatie"), why);
-            }
         }
+        validate_lines_in_period("/lines", self.policy_route, years.clone(), &self.lines, errors);
         for (i, shift) in self.care_shifts.iter().enumerate() {
-            if let Some(why) = refusal(Some(regulation), year, &shift.prestatie) {
+            if let Some(why) = refusal_in_years(years.clone(), &shift.prestatie) {
                 errors.push(format!("/care_shifts/{i}/prestatie"), why);
             }
         }
         if self.attention_points.bundle_breakers.is_some() {
-            if let Some(why) = regulation.attention_point_refusal(year, AttentionPointField::BundleBreakers) {
+            let why = years.clone().find_map(|year| {
+                catalogue().regulation(year)?.attention_point_refusal(year, AttentionPointField::BundleBreakers)
+            });
+            if let Some(why) = why {
                 errors.push("/attention_points/bundle_breakers", why);
             }
         }
