@@ -66,6 +66,10 @@ impl de::Error for QueryError {
         QueryError { name: None, message: msg.to_string() }
     }
 
+    fn missing_field(field: &'static str) -> Self {
+        QueryError { name: Some(field.to_owned()), message: "this query parameter is required".to_owned() }
+    }
+
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
         let known = if expected.is_empty() { "none".to_owned() } else { expected.join(", ") };
         QueryError { name: Some(field.to_owned()), message: format!("unknown query parameter; known: {known}") }
@@ -201,6 +205,19 @@ mod tests {
         year: Option<i32>,
         shade: Option<Colour>,
         name: Option<String>,
+    }
+
+    #[test]
+    fn a_missing_required_parameter_is_named() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Required {
+            year: i32,
+        }
+        let err = from_params::<Required>(&[]).unwrap_err();
+        let ApiError::Validation(errors) = err else { panic!("validation expected") };
+        assert_eq!(errors[0].pointer, "/query/year");
+        assert_eq!(errors[0].detail, "this query parameter is required");
     }
 
     fn parse(pairs: &[(&str, &[&str])]) -> Result<Filters, ApiError> {
