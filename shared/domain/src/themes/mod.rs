@@ -10,6 +10,7 @@
 
 mod changes;
 mod compare;
+mod diff;
 mod schema;
 mod seed;
 mod tariff_rules;
@@ -18,6 +19,10 @@ mod validate;
 pub use changes::{change_summary, CellKey, ChangeSummary, EditionStatus};
 pub use compare::{
     compare_tariffs, validate_comparison, AppliedRule, Determination, ProviderProfile, ZorgkantoorQuote,
+};
+pub use diff::{
+    edition_diff, point_changes, word_similarity, CellDiff, Change, EditionDiff, NumberChange, PointChange, RuleChange,
+    REWORD_THRESHOLD,
 };
 pub use seed::{example_edition, seed_edition, SEED_EDITION_JSON};
 pub use tariff_rules::{Condition, Direction, RuleKind, SourceRef, Surcharge, TariffRule};
