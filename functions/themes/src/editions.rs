@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use storage::themes::{self as store, StoredEdition};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::cacheable::cacheable_json;
+use crate::cacheable::{cacheable_json, Freshness};
 
 /// An edition's metadata and its change summary.
 #[derive(Debug, Serialize, ToSchema)]
@@ -95,6 +95,18 @@ pub(crate) async fn published_edition(
     }
 }
 
+/// A published edition a read names (`pointer` says where): a malformed id is a 422 there, a
+/// well-formed id that names no published edition (unknown, or a draft) a 404, like any
+/// unknown resource.
+pub(crate) async fn pinned_edition(
+    ctx: &AppContext,
+    id: &str,
+    pointer: &str,
+) -> Result<Arc<EditionDocument>, ApiError> {
+    check_id(IdKind::Edition, pointer, id)?;
+    ctx.editions.get_or_load(ctx, id).await?.ok_or(ApiError::NotFound)
+}
+
 /// Every edition with its status, publication time and change summary.
 #[utoipa::path(
     get,
@@ -113,7 +125,7 @@ pub async fn list_editions(r: ApiRequest) -> HandlerResult {
     let latest = store::latest_published_id(&r.ctx).await?;
     let editions = store::list_editions(&r.ctx).await?;
     let editions = editions.iter().map(|e| EditionSummary::of(e, latest.as_deref())).collect();
-    cacheable_json(&r, &EditionList { latest_published: latest, editions })
+    cacheable_json(&r, &EditionList { latest_published: latest, editions }, Freshness::Latest)
 }
 
 /// One edition (draft or published) with its document and what changed against the edition
@@ -138,5 +150,6 @@ pub async fn get_edition(r: ApiRequest) -> HandlerResult {
     let stored = store::get_edition(&r.ctx, &id).await?.ok_or(ApiError::NotFound)?;
     let latest = store::latest_published_id(&r.ctx).await?;
     let view = EditionView { summary: EditionSummary::of(&stored, latest.as_deref()), document: stored.document()? };
-    cacheable_json(&r, &view)
+    // Not pinned even when published: the view says whether the edition is the latest.
+    cacheable_json(&r, &view, Freshness::Latest)
 }

@@ -11,6 +11,7 @@ use storage::themes::{self as store, StoredEdition};
 
 pub mod cacheable;
 pub mod csv;
+pub mod diff;
 pub mod editions;
 pub mod matrix;
 pub mod publisher;
@@ -35,6 +36,7 @@ pub fn router() -> Router {
                 Box::pin(matrix::get_zorgkantoor_themes(r))
             }),
             Route::new(Method::GET, "/v1/themes", Access::Public, |r| Box::pin(matrix::get_themes(r))),
+            Route::new(Method::GET, "/v1/themes/diff", Access::Public, |r| Box::pin(diff::get_themes_diff(r))),
             Route::new(Method::GET, "/v1/themes/editions", Access::Public, |r| Box::pin(editions::list_editions(r))),
             Route::new(Method::GET, "/v1/themes/editions/{edition}", Access::Public, |r| {
                 Box::pin(editions::get_edition(r))
@@ -72,6 +74,7 @@ pub async fn seed(ctx: &AppContext) -> Result<(), ApiError> {
         zorgkantoren::get_zorgkantoor,
         matrix::get_zorgkantoor_themes,
         matrix::get_themes,
+        diff::get_themes_diff,
         editions::list_editions,
         editions::get_edition,
         wlz_quotes::create_wlz_tariff_quote,

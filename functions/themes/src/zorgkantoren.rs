@@ -9,7 +9,7 @@ use edge::ApiError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::cacheable::cacheable_json;
+use crate::cacheable::{cacheable_json, Freshness};
 use crate::editions::{published_edition, EditionQuery};
 
 /// The zorgkantoren of an edition.
@@ -55,7 +55,11 @@ pub(crate) fn zorgkantoor_param(r: &ApiRequest) -> Result<ZorgkantoorId, ApiErro
 pub async fn list_zorgkantoren(r: ApiRequest) -> HandlerResult {
     let q: EditionQuery = parse_query(&r.req)?;
     let doc = published_edition(&r.ctx, q.edition.as_deref(), "/query/edition").await?;
-    cacheable_json(&r, &ZorgkantoorList { edition: doc.edition.clone(), zorgkantoren: doc.zorgkantoren.clone() })
+    cacheable_json(
+        &r,
+        &ZorgkantoorList { edition: doc.edition.clone(), zorgkantoren: doc.zorgkantoren.clone() },
+        Freshness::of(q.edition.as_deref()),
+    )
 }
 
 /// One zorgkantoor, with its source document and tariff rules.
@@ -86,5 +90,5 @@ pub async fn get_zorgkantoor(r: ApiRequest) -> HandlerResult {
         source_document: z.source_document,
         tariff_rules: rules,
     };
-    cacheable_json(&r, &view)
+    cacheable_json(&r, &view, Freshness::of(q.edition.as_deref()))
 }

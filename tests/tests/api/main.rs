@@ -30,3 +30,4 @@ mod proposals_pagination;
 mod quotes;
 mod tenant_matrix;
 mod themes;
+mod themes_compare;
