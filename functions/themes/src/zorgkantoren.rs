@@ -1,6 +1,7 @@
 //! The zorgkantoren of a published edition (`/v1/zorgkantoren...`): the table's columns, each
 //! with its source document and tariff rules.
 
+use domain::codes::UzoviCode;
 use domain::ids::IdKind;
 use domain::themes::{TariffRule, Zorgkantoor, ZorgkantoorId};
 use edge::query::parse_query;
@@ -27,7 +28,11 @@ pub struct ZorgkantoorView {
     pub edition: String,
     pub id: ZorgkantoorId,
     pub name: String,
+    /// The UZOVI code where the source gives one.
+    pub uzovi: Option<UzoviCode>,
     pub source_document: String,
+    /// The source document's address, where the source gives it.
+    pub source_url: Option<String>,
     pub tariff_rules: Vec<TariffRule>,
 }
 
@@ -87,7 +92,9 @@ pub async fn get_zorgkantoor(r: ApiRequest) -> HandlerResult {
         edition: doc.edition.clone(),
         id: z.id,
         name: z.name,
+        uzovi: z.uzovi,
         source_document: z.source_document,
+        source_url: z.source_url,
         tariff_rules: rules,
     };
     cacheable_json(&r, &view, Freshness::of(q.edition.as_deref()))

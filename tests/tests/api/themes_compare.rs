@@ -361,3 +361,25 @@ async fn caching_headers_follow_the_kind_of_url() {
         app.get("/v1/themes?zorgkantoor=cz&edition=2023-07").header("if-none-match", &pinned_tag).send().await.unwrap();
     assert_eq!(again.status(), 304);
 }
+
+/// Published columns carry their source document's title and address, and a UZOVI code only
+/// where the source gives one (the seed's source gives none).
+#[tokio::test]
+async fn zorgkantoren_carry_source_addresses() {
+    let app = TestApp::spawn_seeded().await;
+    let cz = json_body(app.get("/v1/zorgkantoren/cz").send().await.unwrap()).await;
+    assert_eq!(
+        cz["source_document"],
+        "Downloads zorginkoop 2024 sector Verpleging & Verzorging - CZ zorgkantoor (cz-zorgkantoor.nl)"
+    );
+    assert_eq!(
+        cz["source_url"],
+        "https://www.cz-zorgkantoor.nl/zorgaanbieder/zorginkoop/downloads/downloads-sector-verpleging-en-verzorging"
+    );
+    assert_eq!(cz["uzovi"], Value::Null);
+    let list = json_body(app.get("/v1/zorgkantoren").send().await.unwrap()).await;
+    for z in list["zorgkantoren"].as_array().unwrap() {
+        assert!(z["source_url"].as_str().unwrap().starts_with("https://www."), "{z}");
+        assert!(z.as_object().unwrap().contains_key("uzovi"), "{z}");
+    }
+}

@@ -31,6 +31,7 @@ pub use validate::valid_edition_id;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::codes::UzoviCode;
 use crate::money::ExactDecimal;
 
 /// Longest text of one point, note, description or quote.
@@ -181,7 +182,18 @@ pub struct Theme {
 pub struct Zorgkantoor {
     pub id: ZorgkantoorId,
     pub name: String,
+    /// The zorgkantoor's UZOVI code where the source document gives one (`null`: it does not;
+    /// the 2024-2026 table names none, and a code is not guessed from the insurer's name).
+    #[serde(default)]
+    pub uzovi: Option<UzoviCode>,
+    /// The title of the document the column was taken from, as the source names it.
     pub source_document: String,
+    /// The document's address (`https://`), where the source gives it.
+    #[serde(default)]
+    #[schema(
+        example = "https://www.cz-zorgkantoor.nl/zorgaanbieder/zorginkoop/downloads/downloads-sector-verpleging-en-verzorging"
+    )]
+    pub source_url: Option<String>,
 }
 
 /// One cell: a zorgkantoor's text on a theme, split into its points (empty: the cell is empty).
