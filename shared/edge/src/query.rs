@@ -66,11 +66,6 @@ impl de::Error for QueryError {
         QueryError { name: None, message: msg.to_string() }
     }
 
-    // Named, so a required parameter that is absent points at itself, not at the whole query.
-    fn missing_field(field: &'static str) -> Self {
-        QueryError { name: Some(field.to_owned()), message: "required".to_owned() }
-    }
-
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
         let known = if expected.is_empty() { "none".to_owned() } else { expected.join(", ") };
         QueryError { name: Some(field.to_owned()), message: format!("unknown query parameter; known: {known}") }
