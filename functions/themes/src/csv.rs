@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 /// The representation a read is asked for with `?format=` (it overrides `Accept`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "kebab-case")]
-pub enum Format {
+pub enum ExportFormat {
     /// JSON (the default).
     Json,
     /// RFC 4180 CSV: `,`, CRLF, UTF-8 without BOM.
@@ -65,11 +65,11 @@ pub struct Export {
 impl Export {
     /// `?format=` when given, else CSV when `Accept` asks for `text/csv`, else JSON.
     /// `stem_parts` name the download (resource, edition, filters), joined with `-`.
-    pub fn negotiate(r: &ApiRequest, format: Option<Format>, stem_parts: &[&str]) -> Self {
+    pub fn negotiate(r: &ApiRequest, format: Option<ExportFormat>, stem_parts: &[&str]) -> Self {
         let variant = match format {
-            Some(Format::Json) => None,
-            Some(Format::Csv) => Some(CsvVariant::Rfc4180),
-            Some(Format::CsvExcel) => Some(CsvVariant::Excel),
+            Some(ExportFormat::Json) => None,
+            Some(ExportFormat::Csv) => Some(CsvVariant::Rfc4180),
+            Some(ExportFormat::CsvExcel) => Some(CsvVariant::Excel),
             None if accepts(&r.req, CSV) => Some(CsvVariant::Rfc4180),
             None => None,
         };

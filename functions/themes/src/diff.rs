@@ -10,7 +10,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::cacheable::{negotiated, Freshness};
-use crate::csv::{diff_csv, Export, Format};
+use crate::csv::{diff_csv, Export, ExportFormat};
 use crate::editions::pinned_edition;
 
 /// The two editions and the filters of a diff.
@@ -34,7 +34,7 @@ pub struct DiffQuery {
     pub zorgkantoor: Option<Vec<ZorgkantoorId>>,
     /// `json` (default), `csv` (RFC 4180) or `csv-excel` (UTF-8 with BOM, `;`-separated, for
     /// Dutch Excel); overrides `Accept`. CSV comes as an attachment.
-    pub format: Option<Format>,
+    pub format: Option<ExportFormat>,
 }
 
 /// What changed from one published edition to another: per cell the points added, removed and

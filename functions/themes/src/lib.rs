@@ -81,6 +81,8 @@ pub async fn seed(ctx: &AppContext) -> Result<(), ApiError> {
         publisher::put_edition,
         publisher::publish_edition
     ),
+    // Referenced by the reads' `format` parameter, which (a query parameter) does not register it.
+    components(schemas(csv::ExportFormat)),
     tags((name = "themes", description = "The zorgkantoren's Wlz contracting themes 2024-2026: the published table, its tariff rules, editions and a tariff comparison."))
 )]
 pub struct ApiDoc;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::cacheable::{negotiated, Freshness};
-use crate::csv::{cells_csv, Export, Format};
+use crate::csv::{cells_csv, Export, ExportFormat};
 use crate::editions::published_edition;
 use crate::zorgkantoren::zorgkantoor_param;
 
@@ -43,7 +43,7 @@ pub struct ThemesQuery {
     pub edition: Option<String>,
     /// `json` (default), `csv` (RFC 4180) or `csv-excel` (UTF-8 with BOM, `;`-separated, for
     /// Dutch Excel); overrides `Accept`. CSV comes as an attachment.
-    pub format: Option<Format>,
+    pub format: Option<ExportFormat>,
 }
 
 /// The query of one column: an edition and a format.
@@ -57,7 +57,7 @@ pub struct ColumnQuery {
     pub edition: Option<String>,
     /// `json` (default), `csv` (RFC 4180) or `csv-excel` (UTF-8 with BOM, `;`-separated, for
     /// Dutch Excel); overrides `Accept`. CSV comes as an attachment.
-    pub format: Option<Format>,
+    pub format: Option<ExportFormat>,
 }
 
 /// Cells in theme order, then column order, keeping only the chosen themes and zorgkantoren.
