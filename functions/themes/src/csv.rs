@@ -131,6 +131,49 @@ pub fn cells_csv(variant: CsvVariant, edition: &str, cells: &[Cell]) -> Result<S
     write_csv(variant, &["edition", "zorgkantoor", "theme", "point", "text"], rows)
 }
 
+/// The columns of the tariff rules' CSV after edition and zorgkantoor: every field any rule
+/// kind has, empty where a rule's kind has none (one table for all kinds).
+const RULE_FIELDS: [&str; 15] = [
+    "kind",
+    "condition",
+    "percentage",
+    "points",
+    "below_points",
+    "above_points",
+    "max_percentage",
+    "discretionary",
+    "direction",
+    "description",
+    "applies_to",
+    "source_theme",
+    "source_point",
+    "source_quote",
+    "note",
+];
+
+/// Tariff rules as CSV, one row per rule.
+pub fn rules_csv(variant: CsvVariant, edition: &str, rules: &[TariffRule]) -> Result<String, ApiError> {
+    let mut rows = Vec::new();
+    for rule in rules {
+        let value = serde_json::to_value(rule).map_err(|e| ApiError::internal(format!("serialising a rule: {e}")))?;
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let mut row = vec![edition.to_owned(), rule.zorgkantoor.as_str().to_owned()];
+        for field in RULE_FIELDS {
+            row.push(match field.strip_prefix("source_") {
+                Some(part) => text(&value["source"][part]),
+                None => text(&value[field]),
+            });
+        }
+        rows.push(row);
+    }
+    let header: Vec<&str> = ["edition", "zorgkantoor"].into_iter().chain(RULE_FIELDS).collect();
+    write_csv(variant, &header, rows)
+}
+
 /// The header of the diff's CSV.
 pub const DIFF_HEADER: [&str; 12] = [
     "from",

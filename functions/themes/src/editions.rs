@@ -15,6 +15,7 @@ use storage::themes::{self as store, StoredEdition};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::cacheable::{cacheable_json, Freshness};
+use crate::csv::ExportFormat;
 
 /// An edition's metadata and its change summary.
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,14 +59,18 @@ pub struct EditionView {
     pub document: EditionDocument,
 }
 
-/// Query parameter picking an edition.
+/// Query parameters of a read of one edition: which edition, and as what.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EditionQuery {
-    /// A published edition (default: the latest published).
+    /// A published edition (default: the latest published). Naming it makes the answer
+    /// cacheable for good (`immutable`).
     #[param(example = "2023-07")]
     pub edition: Option<String>,
+    /// `json` (default), `csv` (RFC 4180) or `csv-excel` (UTF-8 with BOM, `;`-separated, for
+    /// Dutch Excel); overrides `Accept`. CSV comes as an attachment.
+    pub format: Option<ExportFormat>,
 }
 
 /// The `{edition}` path parameter, refused (422 at `/path/edition`) unless a valid edition id.

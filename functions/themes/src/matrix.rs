@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::cacheable::{negotiated, Freshness};
 use crate::csv::{cells_csv, Export, ExportFormat};
-use crate::editions::published_edition;
+use crate::editions::{published_edition, EditionQuery};
 use crate::zorgkantoren::zorgkantoor_param;
 
 /// The matrix (or a filtered part of it) of an edition.
@@ -37,20 +37,6 @@ pub struct ThemesQuery {
     /// Only these zorgkantoren (repeatable, or comma-separated).
     #[param(example = json!(["cz", "zilveren-kruis"]))]
     pub zorgkantoor: Option<Vec<ZorgkantoorId>>,
-    /// A published edition (default: the latest published). Naming it makes the answer
-    /// cacheable for good (`immutable`).
-    #[param(example = "2023-07")]
-    pub edition: Option<String>,
-    /// `json` (default), `csv` (RFC 4180) or `csv-excel` (UTF-8 with BOM, `;`-separated, for
-    /// Dutch Excel); overrides `Accept`. CSV comes as an attachment.
-    pub format: Option<ExportFormat>,
-}
-
-/// The query of one column: an edition and a format.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ColumnQuery {
     /// A published edition (default: the latest published). Naming it makes the answer
     /// cacheable for good (`immutable`).
     #[param(example = "2023-07")]
@@ -111,7 +97,7 @@ fn filter_part<T>(values: &[T], slug: impl Fn(&T) -> &'static str) -> String {
     path = "/v1/zorgkantoren/{id}/themes",
     operation_id = "getZorgkantoorThemes",
     tag = "themes",
-    params(("id" = ZorgkantoorId, Path, description = "The zorgkantoor's slug", example = "zorg-en-zekerheid"), ColumnQuery),
+    params(("id" = ZorgkantoorId, Path, description = "The zorgkantoor's slug", example = "zorg-en-zekerheid"), EditionQuery),
     responses(
         (status = 200, description = "The column; `?format=csv` / `csv-excel` or `Accept: text/csv` give one row per point (edition, zorgkantoor, theme, point, text) as an attachment",
             content((ThemesMatrix = "application/json"), (String = "text/csv", example = json!("edition,zorgkantoor,theme,point,text\r\n2023-07,zorg-en-zekerheid,algemeen,1,Essentieel is samenwerking in de hele keten en over de zorgdomeinen heen.\r\n"))),
@@ -123,7 +109,7 @@ fn filter_part<T>(values: &[T], slug: impl Fn(&T) -> &'static str) -> String {
 )]
 pub async fn get_zorgkantoor_themes(r: ApiRequest) -> HandlerResult {
     let id = zorgkantoor_param(&r)?;
-    let q: ColumnQuery = parse_query(&r.req)?;
+    let q: EditionQuery = parse_query(&r.req)?;
     let doc = published_edition(&r.ctx, q.edition.as_deref(), "/query/edition").await?;
     let z = doc.zorgkantoor(id).cloned().ok_or(ApiError::NotFound)?;
     let cells = ordered_cells(&doc, &[], &[id]);

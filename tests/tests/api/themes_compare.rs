@@ -305,15 +305,15 @@ async fn caching_headers_follow_the_kind_of_url() {
         ("/v1/themes?edition=2023-07", IMMUTABLE, Some("Accept")),
         ("/v1/themes?edition=2023-07&format=csv", IMMUTABLE, None),
         ("/v1/zorgkantoren/cz/themes?edition=2024-01", IMMUTABLE, Some("Accept")),
-        ("/v1/zorgkantoren?edition=2023-07", IMMUTABLE, None),
-        ("/v1/zorgkantoren/cz?edition=2023-07", IMMUTABLE, None),
+        ("/v1/zorgkantoren?edition=2023-07", IMMUTABLE, Some("Accept")),
+        ("/v1/zorgkantoren/cz?edition=2023-07&format=csv", IMMUTABLE, None),
         ("/v1/themes/diff?from=2023-07&to=2024-01", IMMUTABLE, Some("Accept")),
         ("/v1/themes/diff?from=2023-07&to=2024-01&format=csv-excel", IMMUTABLE, None),
         ("/v1/themes", LATEST, Some("Accept")),
         ("/v1/themes?format=csv", LATEST, None),
         ("/v1/zorgkantoren/cz/themes", LATEST, Some("Accept")),
-        ("/v1/zorgkantoren", LATEST, None),
-        ("/v1/zorgkantoren/cz", LATEST, None),
+        ("/v1/zorgkantoren", LATEST, Some("Accept")),
+        ("/v1/zorgkantoren/cz", LATEST, Some("Accept")),
         ("/v1/themes/editions", LATEST, None),
         // A published edition's own page says whether it is the latest: that changes.
         ("/v1/themes/editions/2023-07", LATEST, None),
@@ -382,4 +382,44 @@ async fn zorgkantoren_carry_source_addresses() {
         assert!(z["source_url"].as_str().unwrap().starts_with("https://www."), "{z}");
         assert!(z.as_object().unwrap().contains_key("uzovi"), "{z}");
     }
+}
+
+/// The columns' list and one zorgkantoor's tariff rules export as CSV too (the rules as one
+/// table for all rule kinds).
+#[tokio::test]
+async fn zorgkantoren_and_tariff_rules_export_as_csv() {
+    let app = two_editions().await;
+    let response = app.get("/v1/zorgkantoren?edition=2023-07&format=csv-excel").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        header(&response, "content-disposition").as_deref(),
+        Some("attachment; filename=\"zorgkantoren-2023-07-excel.csv\"")
+    );
+    let parsed = python_csv(&response.bytes().await.unwrap(), ";");
+    assert_eq!(parsed["bom"], true);
+    let rows = parsed["rows"].as_array().unwrap();
+    assert_eq!(rows[0], json!(["edition", "id", "name", "uzovi", "source_document", "source_url"]));
+    assert_eq!(rows.len(), 8);
+    assert_eq!(rows[7][1], "zorg-en-zekerheid");
+    assert!(rows[7][5].as_str().unwrap().starts_with("https://www.zorgkantoor-zorgenzekerheid.nl/"));
+
+    let response = app.get("/v1/zorgkantoren/cz?format=csv").send().await.unwrap();
+    assert_eq!(
+        header(&response, "content-disposition").as_deref(),
+        Some("attachment; filename=\"tariff-rules-2024-01-cz.csv\"")
+    );
+    let parsed = python_csv(&response.bytes().await.unwrap(), ",");
+    let rows = parsed["rows"].as_array().unwrap();
+    let head: Vec<_> = rows[0].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(&head[..5], ["edition", "zorgkantoor", "kind", "condition", "percentage"]);
+    assert_eq!(rows.len(), 1 + 5, "CZ's five rules");
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    assert_eq!(rows[1][col("kind")], "guide_percentage");
+    assert_eq!(rows[1][col("percentage")], "96");
+    assert_eq!(rows[1][col("source_point")], "1");
+    assert_eq!(rows[1][col("source_quote")], "max. 96% van NZa tarief");
+    assert_eq!(rows[3][col("condition")], "proven_labour_saving_technology");
+    assert_eq!(rows[3][col("points")], "0.1");
+    assert_eq!(rows[3][col("discretionary")], "false");
+    assert!(rows.iter().skip(1).all(|r| r.as_array().unwrap().len() == head.len()));
 }
