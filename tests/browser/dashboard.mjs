@@ -50,6 +50,12 @@ if (put.status !== 201) throw new Error(`PUT test edition: ${put.status} ${await
 const published = await fetch(`${base}/v1/themes/editions/2024-01/publish`, { method: 'POST', headers: auth });
 if (published.status !== 200) throw new Error(`publish test edition: ${published.status}`);
 
+// `make run` serves warm: one read of each URL the page reads first, so the timing below measures
+// the page, not DynamoDB Local's first (JIT-cold) index query.
+for (const path of ['/v1/themes/editions', '/v1/themes/editions/2024-01', '/v1/themes/diff?from=2023-07&to=2024-01']) {
+  await (await fetch(`${base}${path}`)).arrayBuffer();
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
   headless: true,
