@@ -66,16 +66,11 @@ pub(crate) fn cacheable(
     }
 }
 
-/// A JSON read that has no other representation (so no `Vary`).
-pub(crate) fn cacheable_json<T: Serialize>(r: &ApiRequest, body: &T, freshness: Freshness) -> HandlerResult {
-    cacheable(r, "application/json", to_json(body)?, freshness, false)
-}
-
 fn to_json<T: Serialize>(body: &T) -> Result<String, ApiError> {
     serde_json::to_string(body).map_err(|e| ApiError::internal(format!("serialising: {e}")))
 }
 
-/// A read with a JSON and CSV representations: `export` says which was asked for (by
+/// A read with JSON and CSV representations: `export` says which was asked for (by
 /// `?format=` or by `Accept`); CSV comes as an attachment named by `export`'s filename.
 pub(crate) fn negotiated<T: Serialize>(
     r: &ApiRequest,

@@ -9,6 +9,8 @@
 //!   Windows-1252, so "ë" and "’" come out garbled. Same rows, CRLF and quoting otherwise.
 
 use domain::themes::{Cell, EditionDiff, TariffRule};
+
+use crate::editions::EditionSummary;
 use edge::http::accepts;
 use edge::routing::ApiRequest;
 use edge::ApiError;
@@ -129,6 +131,45 @@ pub fn cells_csv(variant: CsvVariant, edition: &str, cells: &[Cell]) -> Result<S
         })
     });
     write_csv(variant, &["edition", "zorgkantoor", "theme", "point", "text"], rows)
+}
+
+/// The editions as CSV, one row per edition; the change summary as counts of cells.
+pub fn editions_csv(variant: CsvVariant, editions: &[EditionSummary]) -> Result<String, ApiError> {
+    let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)).unwrap_or_default()
+    };
+    let rows = editions.iter().map(|e| {
+        vec![
+            e.edition.clone(),
+            e.title.clone(),
+            match e.status {
+                domain::themes::EditionStatus::Draft => "draft".to_owned(),
+                domain::themes::EditionStatus::Published => "published".to_owned(),
+            },
+            time(e.published_at),
+            time(Some(e.updated_at)),
+            e.latest.to_string(),
+            e.changes.against.clone().unwrap_or_default(),
+            e.changes.cells_added.len().to_string(),
+            e.changes.cells_removed.len().to_string(),
+            e.changes.cells_changed.len().to_string(),
+            e.changes.tariff_rules_changed.to_string(),
+        ]
+    });
+    let header = [
+        "edition",
+        "title",
+        "status",
+        "published_at",
+        "updated_at",
+        "latest",
+        "against",
+        "cells_added",
+        "cells_removed",
+        "cells_changed",
+        "tariff_rules_changed",
+    ];
+    write_csv(variant, &header, rows)
 }
 
 /// The columns of the tariff rules' CSV after edition and zorgkantoor: every field any rule

@@ -314,9 +314,10 @@ async fn caching_headers_follow_the_kind_of_url() {
         ("/v1/zorgkantoren/cz/themes", LATEST, Some("Accept")),
         ("/v1/zorgkantoren", LATEST, Some("Accept")),
         ("/v1/zorgkantoren/cz", LATEST, Some("Accept")),
-        ("/v1/themes/editions", LATEST, None),
+        ("/v1/themes/editions", LATEST, Some("Accept")),
         // A published edition's own page says whether it is the latest: that changes.
-        ("/v1/themes/editions/2023-07", LATEST, None),
+        ("/v1/themes/editions?format=csv", LATEST, None),
+        ("/v1/themes/editions/2023-07", LATEST, Some("Accept")),
     ] {
         let response = app.get(path).send().await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
@@ -422,4 +423,57 @@ async fn zorgkantoren_and_tariff_rules_export_as_csv() {
     assert_eq!(rows[3][col("points")], "0.1");
     assert_eq!(rows[3][col("discretionary")], "false");
     assert!(rows.iter().skip(1).all(|r| r.as_array().unwrap().len() == head.len()));
+}
+
+/// The editions list and one edition export as CSV too: the list with its change counts, an
+/// edition (a draft included) as its cells, one row per point.
+#[tokio::test]
+async fn editions_export_as_csv() {
+    let app = two_editions().await;
+    let response = app.get("/v1/themes/editions?format=csv").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        header(&response, "content-disposition").as_deref(),
+        Some("attachment; filename=\"theme-editions.csv\"")
+    );
+    let rows = python_csv(&response.bytes().await.unwrap(), ",")["rows"].clone();
+    assert_eq!(
+        rows[0],
+        json!([
+            "edition",
+            "title",
+            "status",
+            "published_at",
+            "updated_at",
+            "latest",
+            "against",
+            "cells_added",
+            "cells_removed",
+            "cells_changed",
+            "tariff_rules_changed"
+        ])
+    );
+    assert_eq!(rows.as_array().unwrap().len(), 3);
+    let next = rows[2].as_array().unwrap();
+    assert_eq!(
+        (next[0].as_str(), next[2].as_str(), next[5].as_str(), next[6].as_str()),
+        (Some("2024-01"), Some("published"), Some("true"), Some("2023-07"))
+    );
+    // The change counts: CZ's two cells changed, DSW's "overig" emptied, the tariffs changed.
+    assert_eq!(
+        (next[7].as_str(), next[8].as_str(), next[9].as_str(), next[10].as_str()),
+        (Some("0"), Some("1"), Some("2"), Some("true"))
+    );
+    assert_eq!(rows[1][3], "2023-07-01T00:00:00Z");
+
+    let response = app.get("/v1/themes/editions/2024-01?format=csv-excel").send().await.unwrap();
+    assert_eq!(
+        header(&response, "content-disposition").as_deref(),
+        Some("attachment; filename=\"themes-2024-01-excel.csv\"")
+    );
+    let parsed = python_csv(&response.bytes().await.unwrap(), ";");
+    assert_eq!(parsed["bom"], true);
+    let matrix = app.get("/v1/themes?edition=2024-01&format=csv-excel").send().await.unwrap();
+    assert_eq!(parsed, python_csv(&matrix.bytes().await.unwrap(), ";"), "an edition's cells are its matrix");
+    assert_problem(app.get("/v1/themes/editions?format=pdf").send().await.unwrap(), 422).await;
 }
