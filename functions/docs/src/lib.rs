@@ -4,6 +4,7 @@
 //! The served document is the committed `openapi/openapi.json`, embedded at build time; the
 //! drift test proves it equals what [`spec::generate`] builds from the code.
 
+pub mod dashboard;
 pub mod page;
 pub mod problems;
 pub mod spec;
@@ -26,6 +27,7 @@ pub fn router() -> Router {
         vec![
             Route::new(Method::GET, "/openapi.json", Access::Public, |r| Box::pin(openapi_json(r))),
             Route::new(Method::GET, "/docs", Access::Public, |r| Box::pin(docs_page(r))),
+            Route::new(Method::GET, "/dashboard", Access::Public, |r| Box::pin(dashboard_page(r))),
             Route::new(Method::GET, "/v1/me", Access::Authenticated, |r| Box::pin(me(r))),
         ],
     )
@@ -62,6 +64,31 @@ pub async fn openapi_json(_: ApiRequest) -> edge::routing::HandlerResult {
 )]
 pub async fn docs_page(_: ApiRequest) -> edge::routing::HandlerResult {
     let page = &*page::PAGE;
+    lambda_http::Response::builder()
+        .status(StatusCode::OK)
+        .header(http::header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(http::header::CONTENT_SECURITY_POLICY, page.csp.as_str())
+        .header(http::header::REFERRER_POLICY, "no-referrer")
+        .header(http::header::CACHE_CONTROL, "public, max-age=300")
+        .body(lambda_http::Body::Text(page.html.clone()))
+        .map_err(|e| edge::ApiError::internal(e.to_string()))
+}
+
+/// The comparison dashboard.
+///
+/// A self-contained HTML page for comparison dashboards: the zorgkantoren side by side per
+/// theme, their tariff rules, the changes between two published editions highlighted, and CSV
+/// downloads. It reads only this API's public themes reads, loads nothing from other origins
+/// and is served with a strict Content-Security-Policy (its own script and styles, by hash).
+#[utoipa::path(
+    get,
+    path = "/dashboard",
+    operation_id = "getDashboardPage",
+    tag = "meta",
+    responses((status = 200, description = "The comparison dashboard (HTML)", content_type = "text/html", body = String))
+)]
+pub async fn dashboard_page(_: ApiRequest) -> edge::routing::HandlerResult {
+    let page = &*dashboard::PAGE;
     lambda_http::Response::builder()
         .status(StatusCode::OK)
         .header(http::header::CONTENT_TYPE, "text/html; charset=utf-8")

@@ -77,7 +77,7 @@ pub(crate) fn path_operations_mut(openapi: &mut OpenApiDoc) -> impl Iterator<Ite
         description = "Contract proposals for integral birth care, integral tariff quotes, and the zorgkantoren's Wlz contracting themes.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2")
     ),
-    paths(crate::openapi_json, crate::docs_page, crate::me),
+    paths(crate::openapi_json, crate::docs_page, crate::dashboard_page, crate::me),
     components(schemas(edge::Problem, edge::FieldError)),
     modifiers(&BearerScheme),
     tags((name = "meta", description = "The API itself: who am I, its description."))

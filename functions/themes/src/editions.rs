@@ -7,14 +7,16 @@ use domain::ids::IdKind;
 use domain::themes::EditionStatus;
 use domain::themes::{ChangeSummary, EditionDocument};
 use edge::error::check_id;
-use edge::query::{parse_query, NoParams};
+use edge::query::parse_query;
 use edge::routing::{ApiRequest, HandlerResult};
 use edge::{ApiError, AppContext};
 use serde::{Deserialize, Serialize};
 use storage::themes::{self as store, StoredEdition};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::cacheable::cacheable_json;
+use crate::cacheable::{negotiated, Freshness};
+use crate::csv::{cells_csv, editions_csv, Export, ExportFormat};
+use crate::matrix::ordered_cells;
 
 /// An edition's metadata and its change summary.
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,14 +60,28 @@ pub struct EditionView {
     pub document: EditionDocument,
 }
 
-/// Query parameter picking an edition.
+/// Query parameters of a read of one edition: which edition, and as what.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EditionQuery {
-    /// A published edition (default: the latest published).
+    /// A published edition (default: the latest published). Naming it makes the answer
+    /// cacheable for good (`immutable`).
     #[param(example = "2023-07")]
     pub edition: Option<String>,
+    /// `json` (default), `csv` (RFC 4180) or `csv-excel` (UTF-8 with BOM, `;`-separated, for
+    /// Dutch Excel); overrides `Accept`. CSV comes as an attachment.
+    pub format: Option<ExportFormat>,
+}
+
+/// The query of the editions resource: only the representation.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FormatQuery {
+    /// `json` (default), `csv` (RFC 4180) or `csv-excel` (UTF-8 with BOM, `;`-separated, for
+    /// Dutch Excel); overrides `Accept`. CSV comes as an attachment.
+    pub format: Option<ExportFormat>,
 }
 
 /// The `{edition}` path parameter, refused (422 at `/path/edition`) unless a valid edition id.
@@ -95,25 +111,41 @@ pub(crate) async fn published_edition(
     }
 }
 
+/// A published edition a read names (`pointer` says where): a malformed id is a 422 there, a
+/// well-formed id that names no published edition (unknown, or a draft) a 404, like any
+/// unknown resource.
+pub(crate) async fn pinned_edition(
+    ctx: &AppContext,
+    id: &str,
+    pointer: &str,
+) -> Result<Arc<EditionDocument>, ApiError> {
+    check_id(IdKind::Edition, pointer, id)?;
+    ctx.editions.get_or_load(ctx, id).await?.ok_or(ApiError::NotFound)
+}
+
 /// Every edition with its status, publication time and change summary.
 #[utoipa::path(
     get,
     path = "/v1/themes/editions",
     operation_id = "listThemeEditions",
     tag = "themes",
+    params(FormatQuery),
     responses(
-        (status = 200, description = "The editions", body = EditionList,
-            headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
+        (status = 200, description = "The editions; `?format=csv` / `csv-excel` or `Accept: text/csv` give one row per edition (edition, title, status, published_at, updated_at, latest, against, cells_added, cells_removed, cells_changed, tariff_rules_changed; the cell columns count cells) as an attachment",
+            content((EditionList = "application/json"), (String = "text/csv", example = json!("edition,title,status,published_at,updated_at,latest,against,cells_added,cells_removed,cells_changed,tariff_rules_changed\r\n2023-07,Tabel thema's in contractering langdurige zorg 2024 - 2026,published,2023-07-01T00:00:00Z,2023-07-01T00:00:00Z,true,,48,0,0,true\r\n"))),
+            headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String, description = "`public, max-age=60, must-revalidate`: the listing and `latest` change on publication"), ("Vary" = String, description = "`Accept` unless `format` is given"), ("Content-Disposition" = String, description = "CSV only: `attachment; filename=...`"))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
         (status = 422, description = "Unknown query parameter", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_editions(r: ApiRequest) -> HandlerResult {
-    parse_query::<NoParams>(&r.req)?;
+    let q: FormatQuery = parse_query(&r.req)?;
     let latest = store::latest_published_id(&r.ctx).await?;
     let editions = store::list_editions(&r.ctx).await?;
     let editions = editions.iter().map(|e| EditionSummary::of(e, latest.as_deref())).collect();
-    cacheable_json(&r, &EditionList { latest_published: latest, editions })
+    let list = EditionList { latest_published: latest, editions };
+    let export = Export::negotiate(&r, q.format, &["theme-editions"]);
+    negotiated(&r, &export, Freshness::Latest, &list, |variant| editions_csv(variant, &list.editions))
 }
 
 /// One edition (draft or published) with its document and what changed against the edition
@@ -123,10 +155,11 @@ pub async fn list_editions(r: ApiRequest) -> HandlerResult {
     path = "/v1/themes/editions/{edition}",
     operation_id = "getThemeEdition",
     tag = "themes",
-    params(("edition" = String, Path, description = "The edition id", example = "2023-07")),
+    params(("edition" = String, Path, description = "The edition id", example = "2023-07"), FormatQuery),
     responses(
-        (status = 200, description = "The edition", body = EditionView,
-            headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
+        (status = 200, description = "The edition; `?format=csv` / `csv-excel` or `Accept: text/csv` give its cells, one row per point (edition, zorgkantoor, theme, point, text), as an attachment",
+            content((EditionView = "application/json"), (String = "text/csv", example = json!("edition,zorgkantoor,theme,point,text\r\n2023-07,zilveren-kruis,algemeen,1,Vier inkoopdoelen:\r\n"))),
+            headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String, description = "`public, max-age=60, must-revalidate`: the listing and `latest` change on publication"), ("Vary" = String, description = "`Accept` unless `format` is given"), ("Content-Disposition" = String, description = "CSV only: `attachment; filename=...`"))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
         (status = 404, description = "Unknown edition", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Malformed edition id or unknown query parameter", body = edge::Problem, content_type = "application/problem+json"),
@@ -134,9 +167,15 @@ pub async fn list_editions(r: ApiRequest) -> HandlerResult {
 )]
 pub async fn get_edition(r: ApiRequest) -> HandlerResult {
     let id = edition_param(&r)?;
-    parse_query::<NoParams>(&r.req)?;
+    let q: FormatQuery = parse_query(&r.req)?;
     let stored = store::get_edition(&r.ctx, &id).await?.ok_or(ApiError::NotFound)?;
     let latest = store::latest_published_id(&r.ctx).await?;
     let view = EditionView { summary: EditionSummary::of(&stored, latest.as_deref()), document: stored.document()? };
-    cacheable_json(&r, &view)
+    let export = Export::negotiate(&r, q.format, &["themes", &id]);
+    // Not pinned even when published: the view says whether the edition is the latest (and a
+    // draft may be rewritten).
+    negotiated(&r, &export, Freshness::Latest, &view, |variant| {
+        let doc = &view.document;
+        cells_csv(variant, &doc.edition, &ordered_cells(doc, &[], &[]))
+    })
 }

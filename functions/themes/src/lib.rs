@@ -11,6 +11,7 @@ use storage::themes::{self as store, StoredEdition};
 
 pub mod cacheable;
 pub mod csv;
+pub mod diff;
 pub mod editions;
 pub mod matrix;
 pub mod publisher;
@@ -35,6 +36,7 @@ pub fn router() -> Router {
                 Box::pin(matrix::get_zorgkantoor_themes(r))
             }),
             Route::new(Method::GET, "/v1/themes", Access::Public, |r| Box::pin(matrix::get_themes(r))),
+            Route::new(Method::GET, "/v1/themes/diff", Access::Public, |r| Box::pin(diff::get_themes_diff(r))),
             Route::new(Method::GET, "/v1/themes/editions", Access::Public, |r| Box::pin(editions::list_editions(r))),
             Route::new(Method::GET, "/v1/themes/editions/{edition}", Access::Public, |r| {
                 Box::pin(editions::get_edition(r))
@@ -72,12 +74,15 @@ pub async fn seed(ctx: &AppContext) -> Result<(), ApiError> {
         zorgkantoren::get_zorgkantoor,
         matrix::get_zorgkantoor_themes,
         matrix::get_themes,
+        diff::get_themes_diff,
         editions::list_editions,
         editions::get_edition,
         wlz_quotes::create_wlz_tariff_quote,
         publisher::put_edition,
         publisher::publish_edition
     ),
+    // Referenced by the reads' `format` parameter, which (a query parameter) does not register it.
+    components(schemas(csv::ExportFormat)),
     tags((name = "themes", description = "The zorgkantoren's Wlz contracting themes 2024-2026: the published table, its tariff rules, editions and a tariff comparison."))
 )]
 pub struct ApiDoc;

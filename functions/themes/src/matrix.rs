@@ -2,20 +2,16 @@
 //! (`/v1/zorgkantoren/{id}/themes`), as JSON or, for spreadsheets, CSV.
 
 use domain::themes::{Cell, EditionDocument, Theme, ThemeId, Zorgkantoor, ZorgkantoorId};
-use edge::http::accepts;
 use edge::query::parse_query;
 use edge::routing::{ApiRequest, HandlerResult};
 use edge::ApiError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::cacheable::{cacheable, cacheable_json};
-use crate::csv::cells_csv;
+use crate::cacheable::{negotiated, Freshness};
+use crate::csv::{cells_csv, Export, ExportFormat};
 use crate::editions::{published_edition, EditionQuery};
 use crate::zorgkantoren::zorgkantoor_param;
-
-/// The media type in `Accept` that asks for the CSV rendering instead of JSON.
-const CSV: &str = "text/csv";
 
 /// The matrix (or a filtered part of it) of an edition.
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,9 +37,13 @@ pub struct ThemesQuery {
     /// Only these zorgkantoren (repeatable, or comma-separated).
     #[param(example = json!(["cz", "zilveren-kruis"]))]
     pub zorgkantoor: Option<Vec<ZorgkantoorId>>,
-    /// A published edition (default: the latest published).
+    /// A published edition (default: the latest published). Naming it makes the answer
+    /// cacheable for good (`immutable`).
     #[param(example = "2023-07")]
     pub edition: Option<String>,
+    /// `json` (default), `csv` (RFC 4180) or `csv-excel` (UTF-8 with BOM, `;`-separated, for
+    /// Dutch Excel); overrides `Accept`. CSV comes as an attachment.
+    pub format: Option<ExportFormat>,
 }
 
 /// Cells in theme order, then column order, keeping only the chosen themes and zorgkantoren.
@@ -65,29 +65,30 @@ pub(crate) fn ordered_cells(doc: &EditionDocument, themes: &[ThemeId], zorgkanto
     cells
 }
 
-/// The matrix as JSON, or as CSV when the client asks for it.
+/// The matrix as JSON, or as CSV when the client asks for it (`export`).
 fn matrix_response(
     r: &ApiRequest,
     doc: &EditionDocument,
-    themes: Vec<Theme>,
-    cells: Vec<Cell>,
-    zorgkantoren: Vec<Zorgkantoor>,
+    export: &Export,
+    freshness: Freshness,
+    view: (Vec<Theme>, Vec<Cell>, Vec<Zorgkantoor>),
 ) -> HandlerResult {
-    if accepts(&r.req, CSV) {
-        return cacheable(r, "text/csv; charset=utf-8", cells_csv(&doc.edition, &cells)?);
-    }
-    cacheable_json(
-        r,
-        &ThemesMatrix {
-            edition: doc.edition.clone(),
-            title: doc.title.clone(),
-            period: doc.period,
-            as_of: doc.as_of,
-            themes,
-            zorgkantoren,
-            cells,
-        },
-    )
+    let (themes, cells, zorgkantoren) = view;
+    let matrix = ThemesMatrix {
+        edition: doc.edition.clone(),
+        title: doc.title.clone(),
+        period: doc.period,
+        as_of: doc.as_of,
+        themes,
+        zorgkantoren,
+        cells,
+    };
+    negotiated(r, export, freshness, &matrix, |variant| cells_csv(variant, &doc.edition, &matrix.cells))
+}
+
+/// The slugs of a filter, comma-joined, for a filename.
+fn filter_part<T>(values: &[T], slug: impl Fn(&T) -> &'static str) -> String {
+    values.iter().map(slug).collect::<Vec<_>>().join("_")
 }
 
 /// One column of the table: a zorgkantoor's cells on every theme.
@@ -98,9 +99,9 @@ fn matrix_response(
     tag = "themes",
     params(("id" = ZorgkantoorId, Path, description = "The zorgkantoor's slug", example = "zorg-en-zekerheid"), EditionQuery),
     responses(
-        (status = 200, description = "The column; `Accept: text/csv` gives one row per point (edition, zorgkantoor, theme, point, text)",
+        (status = 200, description = "The column; `?format=csv` / `csv-excel` or `Accept: text/csv` give one row per point (edition, zorgkantoor, theme, point, text) as an attachment",
             content((ThemesMatrix = "application/json"), (String = "text/csv", example = json!("edition,zorgkantoor,theme,point,text\r\n2023-07,zorg-en-zekerheid,algemeen,1,Essentieel is samenwerking in de hele keten en over de zorgdomeinen heen.\r\n"))),
-            headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
+            headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String, description = "`public, max-age=31536000, immutable` when `edition` is named, else `public, max-age=60, must-revalidate`"), ("Vary" = String, description = "`Accept` unless `format` is given"), ("Content-Disposition" = String, description = "CSV only: `attachment; filename=...` naming edition and filters"))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
         (status = 404, description = "Unknown zorgkantoor", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown query parameter or edition", body = edge::Problem, content_type = "application/problem+json"),
@@ -112,7 +113,9 @@ pub async fn get_zorgkantoor_themes(r: ApiRequest) -> HandlerResult {
     let doc = published_edition(&r.ctx, q.edition.as_deref(), "/query/edition").await?;
     let z = doc.zorgkantoor(id).cloned().ok_or(ApiError::NotFound)?;
     let cells = ordered_cells(&doc, &[], &[id]);
-    matrix_response(&r, &doc, doc.themes.clone(), cells, vec![z])
+    let export = Export::negotiate(&r, q.format, &["themes", &doc.edition, id.as_str()]);
+    let freshness = Freshness::of(q.edition.as_deref());
+    matrix_response(&r, &doc, &export, freshness, (doc.themes.clone(), cells, vec![z]))
 }
 
 /// The themes matrix of the latest published edition, filtered by theme and zorgkantoor.
@@ -123,9 +126,9 @@ pub async fn get_zorgkantoor_themes(r: ApiRequest) -> HandlerResult {
     tag = "themes",
     params(ThemesQuery),
     responses(
-        (status = 200, description = "The matrix; `Accept: text/csv` gives one row per point (edition, zorgkantoor, theme, point, text)",
+        (status = 200, description = "The matrix; `?format=csv` / `csv-excel` or `Accept: text/csv` give one row per point (edition, zorgkantoor, theme, point, text) as an attachment",
             content((ThemesMatrix = "application/json"), (String = "text/csv", example = json!("edition,zorgkantoor,theme,point,text\r\n2023-07,cz,bekostiging-en-tarieven,3,\"Opslag voor gebruik van bewezen effectieve arbeidsbesparende technologie: +0,1%\"\r\n"))),
-            headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
+            headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String, description = "`public, max-age=31536000, immutable` when `edition` is named, else `public, max-age=60, must-revalidate`"), ("Vary" = String, description = "`Accept` unless `format` is given"), ("Content-Disposition" = String, description = "CSV only: `attachment; filename=...` naming edition and filters"))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
         (status = 404, description = "Nothing is published yet", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown theme, zorgkantoor, edition or query parameter", body = edge::Problem, content_type = "application/problem+json"),
@@ -140,5 +143,8 @@ pub async fn get_themes(r: ApiRequest) -> HandlerResult {
     let columns =
         doc.zorgkantoren.iter().filter(|z| zorgkantoren.is_empty() || zorgkantoren.contains(&z.id)).cloned().collect();
     let rows = doc.themes.iter().filter(|t| themes.is_empty() || themes.contains(&t.id)).cloned().collect();
-    matrix_response(&r, &doc, rows, cells, columns)
+    let (theme_part, zk_part) = (filter_part(&themes, |t| t.as_str()), filter_part(&zorgkantoren, |z| z.as_str()));
+    let export = Export::negotiate(&r, q.format, &["themes", &doc.edition, &zk_part, &theme_part]);
+    let freshness = Freshness::of(q.edition.as_deref());
+    matrix_response(&r, &doc, &export, freshness, (rows, cells, columns))
 }

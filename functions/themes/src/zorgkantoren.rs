@@ -1,6 +1,7 @@
 //! The zorgkantoren of a published edition (`/v1/zorgkantoren...`): the table's columns, each
 //! with its source document and tariff rules.
 
+use domain::codes::UzoviCode;
 use domain::ids::IdKind;
 use domain::themes::{TariffRule, Zorgkantoor, ZorgkantoorId};
 use edge::query::parse_query;
@@ -9,7 +10,8 @@ use edge::ApiError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::cacheable::cacheable_json;
+use crate::cacheable::{negotiated, Freshness};
+use crate::csv::{rules_csv, write_csv, Export};
 use crate::editions::{published_edition, EditionQuery};
 
 /// The zorgkantoren of an edition.
@@ -27,7 +29,11 @@ pub struct ZorgkantoorView {
     pub edition: String,
     pub id: ZorgkantoorId,
     pub name: String,
+    /// The UZOVI code where the source gives one.
+    pub uzovi: Option<UzoviCode>,
     pub source_document: String,
+    /// The source document's address, where the source gives it.
+    pub source_url: Option<String>,
     pub tariff_rules: Vec<TariffRule>,
 }
 
@@ -45,8 +51,9 @@ pub(crate) fn zorgkantoor_param(r: &ApiRequest) -> Result<ZorgkantoorId, ApiErro
     tag = "themes",
     params(EditionQuery),
     responses(
-        (status = 200, description = "The zorgkantoren, in the table's column order", body = ZorgkantoorList,
-            headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
+        (status = 200, description = "The zorgkantoren, in the table's column order; `?format=csv` / `csv-excel` or `Accept: text/csv` give one row per zorgkantoor (edition, id, name, uzovi, source_document, source_url) as an attachment",
+            content((ZorgkantoorList = "application/json"), (String = "text/csv", example = json!("edition,id,name,uzovi,source_document,source_url\r\n2023-07,cz,CZ,,Downloads zorginkoop 2024 sector Verpleging & Verzorging - CZ zorgkantoor (cz-zorgkantoor.nl),https://www.cz-zorgkantoor.nl/zorgaanbieder/zorginkoop/downloads/downloads-sector-verpleging-en-verzorging\r\n"))),
+            headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String, description = "`public, max-age=31536000, immutable` when `edition` is named, else `public, max-age=60, must-revalidate`"), ("Vary" = String, description = "`Accept` unless `format` is given"), ("Content-Disposition" = String, description = "CSV only: `attachment; filename=...` naming the edition"))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
         (status = 404, description = "Nothing is published yet", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown query parameter or edition", body = edge::Problem, content_type = "application/problem+json"),
@@ -55,7 +62,21 @@ pub(crate) fn zorgkantoor_param(r: &ApiRequest) -> Result<ZorgkantoorId, ApiErro
 pub async fn list_zorgkantoren(r: ApiRequest) -> HandlerResult {
     let q: EditionQuery = parse_query(&r.req)?;
     let doc = published_edition(&r.ctx, q.edition.as_deref(), "/query/edition").await?;
-    cacheable_json(&r, &ZorgkantoorList { edition: doc.edition.clone(), zorgkantoren: doc.zorgkantoren.clone() })
+    let list = ZorgkantoorList { edition: doc.edition.clone(), zorgkantoren: doc.zorgkantoren.clone() };
+    let export = Export::negotiate(&r, q.format, &["zorgkantoren", &doc.edition]);
+    negotiated(&r, &export, Freshness::of(q.edition.as_deref()), &list, |variant| {
+        let rows = list.zorgkantoren.iter().map(|z| {
+            vec![
+                list.edition.clone(),
+                z.id.as_str().to_owned(),
+                z.name.clone(),
+                z.uzovi.as_ref().map(|u| u.as_str().to_owned()).unwrap_or_default(),
+                z.source_document.clone(),
+                z.source_url.clone().unwrap_or_default(),
+            ]
+        });
+        write_csv(variant, &["edition", "id", "name", "uzovi", "source_document", "source_url"], rows)
+    })
 }
 
 /// One zorgkantoor, with its source document and tariff rules.
@@ -66,8 +87,9 @@ pub async fn list_zorgkantoren(r: ApiRequest) -> HandlerResult {
     tag = "themes",
     params(("id" = ZorgkantoorId, Path, description = "The zorgkantoor's slug", example = "cz"), EditionQuery),
     responses(
-        (status = 200, description = "The zorgkantoor", body = ZorgkantoorView,
-            headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
+        (status = 200, description = "The zorgkantoor; `?format=csv` / `csv-excel` or `Accept: text/csv` give its tariff rules, one row each (edition, zorgkantoor, kind, condition, percentage, points, below_points, above_points, max_percentage, discretionary, direction, description, applies_to, source_theme, source_point, source_quote, note) as an attachment",
+            content((ZorgkantoorView = "application/json"), (String = "text/csv", example = json!("edition,zorgkantoor,kind,condition,percentage,points,below_points,above_points,max_percentage,discretionary,direction,description,applies_to,source_theme,source_point,source_quote,note\r\n2023-07,cz,guide_percentage,,95.5,,,,,,,,V&V,bekostiging-en-tarieven,1,\"max. 95,5% van NZa tarief\",\r\n"))),
+            headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String, description = "`public, max-age=31536000, immutable` when `edition` is named, else `public, max-age=60, must-revalidate`"), ("Vary" = String, description = "`Accept` unless `format` is given"), ("Content-Disposition" = String, description = "CSV only: `attachment; filename=...` naming the edition"))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
         (status = 404, description = "Unknown zorgkantoor", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown query parameter or edition", body = edge::Problem, content_type = "application/problem+json"),
@@ -83,8 +105,13 @@ pub async fn get_zorgkantoor(r: ApiRequest) -> HandlerResult {
         edition: doc.edition.clone(),
         id: z.id,
         name: z.name,
+        uzovi: z.uzovi,
         source_document: z.source_document,
+        source_url: z.source_url,
         tariff_rules: rules,
     };
-    cacheable_json(&r, &view)
+    let export = Export::negotiate(&r, q.format, &["tariff-rules", &doc.edition, id.as_str()]);
+    negotiated(&r, &export, Freshness::of(q.edition.as_deref()), &view, |variant| {
+        rules_csv(variant, &view.edition, &view.tariff_rules)
+    })
 }

@@ -521,6 +521,10 @@ fn an_optional_waf_web_acl_fronts_the_api_through_cloudfront() {
     assert_eq!(distribution["Condition"], "HasWaf");
     let config = &distribution["Properties"]["DistributionConfig"];
     assert!(is_ref(&config["WebACLId"], "WafWebAclArn"));
+    // The themes CDN, when on, is a second entry point: it carries the same web ACL.
+    let themes = &template["Resources"]["ThemesDistribution"]["Properties"]["DistributionConfig"]["WebACLId"];
+    let themes = serde_yaml::to_string(themes).unwrap();
+    assert!(themes.contains("HasWaf") && themes.contains("WafWebAclArn"), "{themes}");
     let methods = one_or_many(&config["DefaultCacheBehavior"]["AllowedMethods"]);
     for method in ["GET", "POST", "PUT", "OPTIONS"] {
         assert!(methods.iter().any(|m| m == method), "{method} passes through");

@@ -30,3 +30,5 @@ mod proposals_pagination;
 mod quotes;
 mod tenant_matrix;
 mod themes;
+mod themes_cdn;
+mod themes_compare;

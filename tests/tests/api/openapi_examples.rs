@@ -143,7 +143,7 @@ async fn proposal(app: &TestApp, spec: &Value, submit: bool, under_review: bool)
 /// fails the test.
 async fn prepare(app: &TestApp, spec: &Value, op: &str, body: Option<&Value>) -> Option<Prepared> {
     Some(match op {
-        "getOpenApiDocument" | "getDocsPage" => Prepared::public(),
+        "getOpenApiDocument" | "getDocsPage" | "getDashboardPage" => Prepared::public(),
         "getMe" => Prepared::as_caller("igo", IGO),
         "createProposal" | "listProposals" => Prepared::as_caller("igo", IGO),
         "getProposal" | "getProposalHistory" => {
@@ -200,6 +200,21 @@ async fn prepare(app: &TestApp, spec: &Value, op: &str, body: Option<&Value>) ->
                 .unwrap();
             assert_eq!(response.status(), 201, "writing the prerequisite draft edition");
             Prepared::as_caller("publisher", PUBLISHER_ORG)
+        }
+        "getThemesDiff" => {
+            // The example's `to` (2024-01): the putThemeEdition example, published.
+            let draft = body_example(spec, "putThemeEdition");
+            let id = draft["edition"].as_str().expect("the edition example has an id").to_owned();
+            // The operation's variants share one table: a later one finds the edition published.
+            let put = app.as_caller(app.put(&format!("/v1/themes/editions/{id}")), "publisher", PUBLISHER_ORG);
+            let status = put.json(&draft).send().await.unwrap().status().as_u16();
+            assert!([200, 201, 409].contains(&status), "writing the edition to compare: {status}");
+            if status != 409 {
+                let publish =
+                    app.as_caller(app.post(&format!("/v1/themes/editions/{id}/publish")), "publisher", PUBLISHER_ORG);
+                assert_eq!(publish.send().await.unwrap().status(), 200, "publishing the edition to compare");
+            }
+            Prepared::public()
         }
         _ => return None,
     })

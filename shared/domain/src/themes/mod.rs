@@ -10,6 +10,7 @@
 
 mod changes;
 mod compare;
+mod diff;
 mod schema;
 mod seed;
 mod tariff_rules;
@@ -19,6 +20,10 @@ pub use changes::{change_summary, CellKey, ChangeSummary, EditionStatus};
 pub use compare::{
     compare_tariffs, validate_comparison, AppliedRule, Determination, ProviderProfile, ZorgkantoorQuote,
 };
+pub use diff::{
+    edition_diff, point_changes, word_similarity, CellDiff, Change, EditionDiff, NumberChange, PointChange, RuleChange,
+    REWORD_THRESHOLD,
+};
 pub use seed::{example_edition, seed_edition, SEED_EDITION_JSON};
 pub use tariff_rules::{Condition, Direction, RuleKind, SourceRef, Surcharge, TariffRule};
 pub use validate::valid_edition_id;
@@ -26,6 +31,7 @@ pub use validate::valid_edition_id;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::codes::UzoviCode;
 use crate::money::ExactDecimal;
 
 /// Longest text of one point, note, description or quote.
@@ -176,7 +182,18 @@ pub struct Theme {
 pub struct Zorgkantoor {
     pub id: ZorgkantoorId,
     pub name: String,
+    /// The zorgkantoor's UZOVI code where the source document gives one (`null`: it does not;
+    /// the 2024-2026 table names none, and a code is not guessed from the insurer's name).
+    #[serde(default)]
+    pub uzovi: Option<UzoviCode>,
+    /// The title of the document the column was taken from, as the source names it.
     pub source_document: String,
+    /// The document's address (`https://`), where the source gives it.
+    #[serde(default)]
+    #[schema(
+        example = "https://www.cz-zorgkantoor.nl/zorgaanbieder/zorginkoop/downloads/downloads-sector-verpleging-en-verzorging"
+    )]
+    pub source_url: Option<String>,
 }
 
 /// One cell: a zorgkantoor's text on a theme, split into its points (empty: the cell is empty).

@@ -411,3 +411,32 @@ fn applied_tariff_rules_carry_their_cells_confidence() {
     // A low-confidence cell's rules are reported low (Menzis's VPT/MPT surcharges, see PROVENANCE.md).
     assert_eq!(doc.cell(ZorgkantoorId::Menzis, ThemeId::BekostigingEnTarieven).unwrap().confidence, Confidence::Low);
 }
+
+/// Every column names its source document and, as the table's source list gives them, its
+/// address; no UZOVI code, because the source gives none.
+#[test]
+fn seed_columns_carry_their_source_addresses_and_no_guessed_uzovi() {
+    let doc = seed();
+    for z in &doc.zorgkantoren {
+        let url = z.source_url.as_deref().unwrap_or_else(|| panic!("{:?} has no source_url", z.id));
+        assert!(url.starts_with("https://www."), "{url}");
+        assert_eq!(z.uzovi, None, "{:?}: the source gives no UZOVI code", z.id);
+    }
+}
+
+#[test]
+fn source_urls_and_uzovi_codes_are_checked() {
+    for bad in ["http://www.cz.nl/x", "https://", "https://nodot/x", "https://www.cz.nl/a b", "javascript:alert(1)"] {
+        let mut doc = seed();
+        doc.zorgkantoren[3].source_url = Some(bad.into());
+        let DomainError::Invalid(errors) = doc.validate().unwrap_err() else { panic!() };
+        assert_eq!(errors[0].pointer, "/zorgkantoren/3/source_url", "{bad}");
+    }
+    let mut json: serde_json::Value = serde_json::from_str(SEED_EDITION_JSON).unwrap();
+    json["zorgkantoren"][3]["uzovi"] = "12".into();
+    assert!(serde_json::from_value::<EditionDocument>(json.clone()).is_err(), "a UZOVI code has 4 digits");
+    json["zorgkantoren"][3]["uzovi"] = "1234".into();
+    let doc: EditionDocument = serde_json::from_value(json).unwrap();
+    assert_eq!(doc.zorgkantoren[3].uzovi.as_ref().map(|u| u.as_str()), Some("1234"));
+    doc.validate().unwrap();
+}

@@ -68,6 +68,12 @@ impl EditionDocument {
             }
             c.text(format!("/zorgkantoren/{i}/name"), &z.name, MAX_LABEL_CHARS);
             c.text(format!("/zorgkantoren/{i}/source_document"), &z.source_document, MAX_LABEL_CHARS);
+            if let Some(url) = &z.source_url {
+                c.text(format!("/zorgkantoren/{i}/source_url"), url, MAX_LABEL_CHARS);
+                if !valid_source_url(url) {
+                    c.push(format!("/zorgkantoren/{i}/source_url"), "an https:// address without spaces");
+                }
+            }
         }
         let mut seen = BTreeMap::new();
         if self.cells.len() > 49 {
@@ -119,4 +125,13 @@ impl EditionDocument {
         }
         c.finish()
     }
+}
+
+/// A source address a reader can open: `https://`, a host, and no whitespace or quotes.
+fn valid_source_url(url: &str) -> bool {
+    url.strip_prefix("https://").is_some_and(|rest| {
+        let host = rest.split('/').next().unwrap_or_default();
+        host.contains('.')
+            && !url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+    })
 }
