@@ -12,8 +12,13 @@ use storage::themes::{self as store, StoredEdition};
 
 use crate::editions::{edition_param, EditionSummary, EditionView};
 
-/// The publisher's routes (function `themes-publisher`, write access, role publisher).
+/// The publisher's routes (function `themes-publisher`, write access, role publisher); it
+/// knows the public function's methods on the paths they share, for a true `Allow`.
 pub fn publisher_router() -> Router {
+    publisher_routes().sharing_paths_with(&crate::public_routes())
+}
+
+pub(crate) fn publisher_routes() -> Router {
     Router::new(
         "themes-publisher",
         vec![
