@@ -48,8 +48,8 @@ pub(crate) fn zorgkantoor_param(r: &ApiRequest) -> Result<ZorgkantoorId, ApiErro
         (status = 200, description = "The zorgkantoren, in the table's column order", body = ZorgkantoorList,
             headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
-        (status = 404, description = "Nothing is published yet", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown query parameter or edition", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Nothing is published yet, or no published edition `edition`", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown query parameter or malformed edition", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_zorgkantoren(r: ApiRequest) -> HandlerResult {
@@ -69,8 +69,8 @@ pub async fn list_zorgkantoren(r: ApiRequest) -> HandlerResult {
         (status = 200, description = "The zorgkantoor", body = ZorgkantoorView,
             headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
-        (status = 404, description = "Unknown zorgkantoor", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown query parameter or edition", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown zorgkantoor, or no published edition `edition`", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown query parameter or malformed edition", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_zorgkantoor(r: ApiRequest) -> HandlerResult {
