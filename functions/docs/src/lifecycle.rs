@@ -2,9 +2,10 @@
 //! `/docs`), drawn from the state machine's own table (`domain::proposal::state::transitions`),
 //! so the picture cannot say anything the API does not do.
 //!
-//! Layout: statuses in columns by their longest path from `draft` (a transition back to an
-//! earlier column, like countered → submitted, is drawn as an arc below), in `Status::ALL`
-//! order within a column; arrows coloured by the role that takes the action.
+//! Layout: statuses in columns by their longest path from `draft`, in `Status::ALL` order within
+//! a column; a transition to the next column is a straight arrow, one that skips columns an arc
+//! above (each in its own lane), one back to an earlier column an arc below; arrows are
+//! coloured by the role that takes the action.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -13,12 +14,15 @@ use domain::identity::Role;
 use domain::proposal::state::transitions;
 use domain::proposal::{Action, Status};
 
-const BOX_W: f64 = 150.0;
-const BOX_H: f64 = 40.0;
-const COL_GAP: f64 = 250.0;
-const ROW_GAP: f64 = 80.0;
-const MARGIN: f64 = 30.0;
-const TOP: f64 = 70.0;
+const BOX_W: f64 = 130.0;
+const BOX_H: f64 = 36.0;
+const COL_GAP: f64 = 225.0;
+const ROW_GAP: f64 = 70.0;
+const MARGIN: f64 = 20.0;
+/// Height of the title and legend.
+const HEAD: f64 = 60.0;
+/// Vertical distance between the arcs of transitions that skip a column.
+const LANE: f64 = 22.0;
 
 fn colour(role: Role) -> &'static str {
     match role {
@@ -78,14 +82,17 @@ pub fn svg() -> String {
         by_column.entry(c).or_default().push(*status);
     }
     let rows = by_column.values().map(Vec::len).max().unwrap_or(1) as f64;
-    let height = TOP + rows * ROW_GAP + 90.0;
+    let col_of = |s: Status| column[&Status::ALL.iter().position(|x| *x == s).expect("a status")];
+    let skipping = edges.iter().filter(|(f, _, t)| col_of(*t) > col_of(*f) + 1).count() as f64;
+    let top = HEAD + 20.0 + skipping * LANE;
+    let height = top + rows * ROW_GAP + 60.0;
     let width = MARGIN * 2.0 + (by_column.len() as f64 - 1.0) * COL_GAP + BOX_W;
     let mut position: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
     for (c, statuses) in &by_column {
         let offset = (rows - statuses.len() as f64) * ROW_GAP / 2.0;
         for (r, status) in statuses.iter().enumerate() {
             let x = MARGIN + *c as f64 * COL_GAP;
-            let y = TOP + offset + r as f64 * ROW_GAP;
+            let y = top + offset + r as f64 * ROW_GAP;
             position.insert(status.as_str(), (x, y));
         }
     }
@@ -100,8 +107,8 @@ pub fn svg() -> String {
 <marker id="arrow-insurer" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{insurer}"/></marker>
 </defs>
 <rect width="100%" height="100%" fill="#ffffff"/>
-<text x="{MARGIN}" y="24" font-size="15" font-weight="bold">Proposal lifecycle (POST /v1/proposals/{{id}}/transitions)</text>
-<text x="{MARGIN}" y="46"><tspan fill="{igo}">━ igo</tspan>   <tspan fill="{insurer}">━ insurer</tspan>   takes the action; double border: final</text>
+<text x="{MARGIN}" y="24" font-size="16" font-weight="bold">Proposal lifecycle (POST /v1/proposals/{{id}}/transitions)</text>
+<text x="{MARGIN}" y="46" font-size="14"><tspan fill="{igo}">━ igo</tspan>   <tspan fill="{insurer}">━ insurer</tspan>   takes the action; double border: final</text>
 "##,
         n = edges.len(),
         s = Status::ALL.len(),
@@ -110,6 +117,7 @@ pub fn svg() -> String {
     );
 
     // Arrows first, boxes on top.
+    let mut lane = 0.0;
     for (from, action, to) in &edges {
         let (fx, fy) = position[from.as_str()];
         let (tx, ty) = position[to.as_str()];
@@ -117,10 +125,24 @@ pub fn svg() -> String {
         let stroke = colour(role);
         let marker = format!("arrow-{}", role.as_str());
         let label = escape(action.as_str());
-        if tx > fx {
+        if col_of(*to) > col_of(*from) + 1 {
+            // Skips a column: an arc above the boxes, in a lane of its own.
+            lane += 1.0;
+            let (x1, y1) = (fx + BOX_W * 0.65, fy);
+            // Arcs into one box land side by side, the outermost (first) on the left.
+            let (x2, y2) = (tx + BOX_W * (0.15 + 0.6 * lane / (skipping + 1.0)), ty);
+            let over = top - 14.0 - (skipping - lane) * LANE - LANE * 0.6;
+            let (c1, c2) = (over - (y1 - over) / 3.0, over - (y2 - over) / 3.0);
+            let _ = writeln!(
+                out,
+                r##"<g class="transition"><path d="M{x1},{y1} C{x1},{c1} {x2},{c2} {x2},{y2}" fill="none" stroke="{stroke}" stroke-width="1.6" marker-end="url(#{marker})"/><text x="{lx}" y="{ly}" fill="{stroke}" text-anchor="middle" paint-order="stroke" stroke="#ffffff" stroke-width="4">{label}</text></g>"##,
+                lx = (x1 + x2) / 2.0,
+                ly = over + 4.0,
+            );
+        } else if tx > fx {
             // Forward: from the right edge of one box to the left edge of the other.
             let (x1, y1, x2, y2) = (fx + BOX_W, fy + BOX_H / 2.0, tx, ty + BOX_H / 2.0);
-            let (lx, ly) = (x1 + (x2 - x1) * 0.42, y1 + (y2 - y1) * 0.42 - 5.0);
+            let (lx, ly) = (x1 + (x2 - x1) * 0.5, y1 + (y2 - y1) * 0.5 - 5.0);
             let _ = writeln!(
                 out,
                 r##"<g class="transition"><line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{stroke}" stroke-width="1.6" marker-end="url(#{marker})"/><text x="{lx}" y="{ly}" fill="{stroke}" text-anchor="middle" paint-order="stroke" stroke="#ffffff" stroke-width="4">{label}</text></g>"##
