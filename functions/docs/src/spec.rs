@@ -164,62 +164,6 @@ impl Modify for DeclaredIdentifiers {
     }
 }
 
-/// Cross-field rules the handlers enforce, modelled in JSON Schema so a schema-valid body is
-/// one the API accepts: a new proposal is either made from a quote (`from_quote`, without
-/// `lines` and `distribution_key`) or with its own lines (`period`, `lines`, `distribution_key`).
-struct CrossFieldRules;
-
-impl Modify for CrossFieldRules {
-    fn modify(&self, openapi: &mut OpenApiDoc) {
-        let components = openapi.components.as_mut().expect("components");
-        let Some(RefOr::T(Schema::Object(new_proposal))) = components.schemas.get_mut("NewProposal") else {
-            panic!("NewProposal is no longer an object schema: update CrossFieldRules")
-        };
-        let one_of = serde_json::json!([
-            {
-                "title": "From a quote",
-                "required": ["from_quote"],
-                "properties": {
-                    "from_quote": { "type": "string" },
-                    "lines": { "type": "null" },
-                    "distribution_key": { "type": "null" }
-                }
-            },
-            {
-                "title": "With its own lines",
-                "required": ["period", "lines", "distribution_key"],
-                "properties": {
-                    "from_quote": { "type": "null" },
-                    "period": { "not": { "type": "null" } },
-                    "lines": { "type": "array" },
-                    "distribution_key": { "not": { "type": "null" } }
-                }
-            }
-        ]);
-        // utoipa's object schema has no `oneOf` beside its properties; its extensions are
-        // written into the object as they are, so the keyword goes there.
-        new_proposal.extensions.get_or_insert_with(Default::default).insert("oneOf".to_owned(), one_of);
-
-        // A period is a year, or a start and an end date (`domain::proposal::validate`).
-        let Some(RefOr::T(Schema::Object(period))) = components.schemas.get_mut("Period") else {
-            panic!("Period is no longer an object schema: update CrossFieldRules")
-        };
-        let one_of = serde_json::json!([
-            {
-                "title": "A calendar year",
-                "required": ["year"],
-                "properties": { "year": { "type": "integer" }, "start": { "type": "null" }, "end": { "type": "null" } }
-            },
-            {
-                "title": "From a start to an end date",
-                "required": ["start", "end"],
-                "properties": { "year": { "type": "null" }, "start": { "type": "string" }, "end": { "type": "string" } }
-            }
-        ]);
-        period.extensions.get_or_insert_with(Default::default).insert("oneOf".to_owned(), one_of);
-    }
-}
-
 #[derive(OpenApi)]
 #[openapi(
     servers(
@@ -251,7 +195,6 @@ pub fn generate() -> OpenApiDoc {
     doc.merge(themes::ApiDoc::openapi());
     ExplicitPublicSecurity.modify(&mut doc);
     DeclaredIdentifiers.modify(&mut doc);
-    CrossFieldRules.modify(&mut doc);
     crate::problems::add_shared_problems(&mut doc);
     doc
 }
