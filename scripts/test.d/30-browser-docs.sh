@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser test of the reference page: headless Debian Chromium, driven by playwright-core,
 # opens /docs on the local API and checks it renders every operation with no console errors
-# or CSP violations. Screenshot: tests/artifacts/docs.png.
+# or CSP violations, and that the guide shows its lifecycle picture. Screenshots:
+# tests/artifacts/docs.png and tests/artifacts/docs-lifecycle.png.
 source "$(dirname "$0")/../lib.sh"
 ensure_npm_packages
 ensure_chromium

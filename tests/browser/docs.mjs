@@ -3,7 +3,10 @@
 //   - the page is served with a strict CSP (no 'unsafe-eval', scripts only by hash),
 //   - nothing is requested from any other origin and no request fails,
 //   - there are no console errors, page errors or CSP violations,
-//   - every operation of the served spec is listed (its summary and its section).
+//   - every operation of the served spec is listed (its summary and its section),
+//   - the guide (the spec's description) is shown, and its lifecycle picture, served by the API
+//     as image/svg+xml, is loaded and drawn with every status of the spec's `Status` enum.
+// A second screenshot shows the picture in the guide (<SCREENSHOT>-lifecycle.png).
 // Usage: node tests/browser/docs.mjs BASE_URL SCREENSHOT_PATH
 import { chromium } from 'playwright-core';
 
@@ -73,6 +76,31 @@ try {
     if (!op.summary) fail(`${op.id} has no summary in the spec`);
     else if (!text.includes(squash(op.summary))) fail(`summary of ${op.id} not on the page: "${op.summary}"`);
   }
+  // The guide and its lifecycle picture.
+  for (const heading of ['Getting started', 'The proposal lifecycle', 'Retries and concurrent edits', 'Errors', 'Pagination', 'Caching and conditional reads']) {
+    if (!text.includes(heading)) fail(`the guide's "${heading}" is not on the page`);
+  }
+  const picture = await page.$('img[src$="docs/lifecycle.svg"]');
+  if (!picture) {
+    fail('the guide has no lifecycle picture (img docs/lifecycle.svg)');
+  } else {
+    await picture.scrollIntoViewIfNeeded();
+    await page.waitForFunction((img) => img.complete, picture, { timeout: 10000 });
+    const size = await picture.evaluate((img) => ({ w: img.naturalWidth, h: img.naturalHeight, shown: img.getBoundingClientRect().width }));
+    if (!(size.w > 300 && size.h > 150 && size.shown > 100)) fail(`the lifecycle picture is not drawn: ${JSON.stringify(size)}`);
+    const src = await picture.evaluate((img) => img.src);
+    const svg = await page.evaluate(async (url) => {
+      const r = await fetch(url);
+      return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+    }, src);
+    if (svg.status !== 200 || svg.type !== 'image/svg+xml') fail(`${src}: ${svg.status} ${svg.type}`);
+    for (const status of spec.components.schemas.Status.enum) {
+      if (!svg.text.includes(`id="status-${status}"`)) fail(`the lifecycle picture lacks status ${status}`);
+    }
+    await page.screenshot({ path: screenshot.replace(/\.png$/, '-lifecycle.png') });
+    await page.evaluate(() => window.scrollTo(0, 0));
+  }
+
   const violations = await page.evaluate(() => window.__cspViolations);
   for (const v of violations) fail(`CSP violation: ${v}`);
 
@@ -81,7 +109,7 @@ try {
     console.error(`/docs browser test FAILED (screenshot: ${screenshot}):\n  ${failures.join('\n  ')}`);
     process.exitCode = 1;
   } else {
-    console.error(`/docs lists all ${operations.length} operations, no console errors, no CSP violations (screenshot: ${screenshot})`);
+    console.error(`/docs lists all ${operations.length} operations and the guide with its lifecycle picture, no console errors, no CSP violations (screenshots: ${screenshot}, ${screenshot.replace(/\.png$/, '-lifecycle.png')})`);
   }
 } finally {
   await browser.close();

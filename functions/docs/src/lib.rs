@@ -5,6 +5,7 @@
 //! drift test proves it equals what [`spec::generate`] builds from the code.
 
 pub mod dashboard;
+pub mod lifecycle;
 pub mod page;
 pub mod problems;
 pub mod spec;
@@ -28,6 +29,7 @@ pub fn router() -> Router {
             Route::new(Method::GET, "/openapi.json", Access::Public, |r| Box::pin(openapi_json(r))),
             Route::new(Method::GET, "/docs", Access::Public, |r| Box::pin(docs_page(r))),
             Route::new(Method::GET, "/dashboard", Access::Public, |r| Box::pin(dashboard_page(r))),
+            Route::new(Method::GET, "/docs/lifecycle.svg", Access::Public, |r| Box::pin(lifecycle_svg(r))),
             Route::new(Method::GET, "/v1/me", Access::Authenticated, |r| Box::pin(me(r))),
         ],
     )
@@ -97,6 +99,20 @@ pub async fn dashboard_page(_: ApiRequest) -> edge::routing::HandlerResult {
         .header(http::header::CACHE_CONTROL, "public, max-age=300")
         .body(lambda_http::Body::Text(page.html.clone()))
         .map_err(|e| edge::ApiError::internal(e.to_string()))
+}
+
+/// The proposal lifecycle as a picture (SVG), drawn from the state machine's own transition
+/// table; the guide on `/docs` shows it.
+#[utoipa::path(
+    get,
+    path = "/docs/lifecycle.svg",
+    operation_id = "getLifecyclePicture",
+    tag = "meta",
+    responses((status = 200, description = "The proposal lifecycle: statuses and the transitions between them, by role", content_type = "image/svg+xml", body = String))
+)]
+pub async fn lifecycle_svg(r: ApiRequest) -> edge::routing::HandlerResult {
+    static SVG: std::sync::LazyLock<String> = std::sync::LazyLock::new(lifecycle::svg);
+    edge::http::content_tagged(&r.req, StatusCode::OK, "image/svg+xml", SVG.clone(), "public, max-age=300")
 }
 
 /// What the caller's verified token says.

@@ -4,9 +4,11 @@
 //! Rules that hold for every operation (public ones say so explicitly) are applied after the
 //! merge, so operations added in any crate get them without per-operation code.
 
-use utoipa::openapi::path::Operation;
+use domain::ids::IdKind;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
 struct BearerScheme;
@@ -66,6 +68,108 @@ pub(crate) fn path_operations_mut(openapi: &mut OpenApiDoc) -> impl Iterator<Ite
     })
 }
 
+/// Declares the identifier rules the handlers enforce (`domain::ids`) as `pattern`s, on every
+/// path, query and header parameter and request field that is an identifier, so a schema-valid
+/// request is never refused as malformed (422); a well-formed unknown one is a 404.
+struct DeclaredIdentifiers;
+
+/// The identifier kind of a parameter (in, name), by the path it is on.
+fn parameter_kind(path: &str, location: &ParameterIn, name: &str) -> Option<IdKind> {
+    match (location, name) {
+        // A zorgkantoor's id is an enum of slugs already.
+        (ParameterIn::Path, "id") if path.starts_with("/v1/zorgkantoren") => None,
+        (ParameterIn::Path, "id") => Some(IdKind::Ulid),
+        (ParameterIn::Path | ParameterIn::Query, "edition") => Some(IdKind::Edition),
+        (ParameterIn::Query, "cursor") => Some(IdKind::Cursor),
+        (ParameterIn::Header, "Idempotency-Key") => Some(IdKind::IdempotencyKey),
+        _ => None,
+    }
+}
+
+/// Request fields that are identifiers: (schema, property, kind).
+const IDENTIFIER_FIELDS: [(&str, &str, IdKind); 3] = [
+    ("NewProposal", "from_quote", IdKind::Ulid),
+    ("EditionDocument", "edition", IdKind::Edition),
+    ("WlzTariffQuoteRequest", "edition", IdKind::Edition),
+];
+
+/// Value rules of request fields that a `pattern` can state exactly as the handlers check them
+/// (`domain::money::ExactDecimal` strings: at most 20 integer and 8 decimal digits).
+fn value_rules() -> Vec<(&'static str, &'static str, String)> {
+    vec![
+        // `domain::themes::validate_comparison`: above 0, at most 2 decimals.
+        ("WlzTariffQuoteRequest", "nza_max_tariff", positive_decimal_pattern(2)),
+        // `domain::themes::validate_comparison`: above 0 and at most 100.
+        ("ProviderProfile", "previous_percentage", percentage_pattern()),
+        // `domain::quote::validate`: 1 to 200 characters once trimmed (its length is declared too).
+        ("ProviderInput", "name", r"^\s*\S[\s\S]*$".to_owned()),
+    ]
+}
+
+/// Alternatives for at most `n` digits that are not all zeros (a regex cannot count otherwise).
+fn nonzero_digits(n: usize) -> String {
+    (0..n).map(|zeros| format!("0{{{zeros}}}[1-9][0-9]{{0,{}}}", n - 1 - zeros)).collect::<Vec<_>>().join("|")
+}
+
+/// A decimal string above 0 with at most 20 integer digits and `decimals` decimals.
+fn positive_decimal_pattern(decimals: usize) -> String {
+    format!("^(({})(\\.[0-9]{{1,{decimals}}})?|0{{1,20}}\\.({}))$", nonzero_digits(20), nonzero_digits(decimals))
+}
+
+/// A decimal string above 0 and at most 100 (8 decimals at most).
+fn percentage_pattern() -> String {
+    format!(
+        "^((0{{0,19}}[1-9]|0{{0,18}}[1-9][0-9])(\\.[0-9]{{1,8}})?|0{{0,17}}100(\\.0{{1,8}})?|0{{1,20}}\\.({}))$",
+        nonzero_digits(8)
+    )
+}
+
+/// `If-Match`: `*` or a list of entity tags (RFC 9110 13.1.1); anything else cannot match.
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[!#-~]*"( *, *(W/)?"[!#-~]*")*)$"#;
+
+fn declare_pattern(schema: &mut RefOr<Schema>, pattern: &str) {
+    match schema {
+        RefOr::T(Schema::Object(object)) => object.pattern = Some(pattern.to_owned()),
+        other => panic!("a pattern needs an inline string schema, not {}", serde_json::to_string(other).unwrap()),
+    }
+}
+
+impl Modify for DeclaredIdentifiers {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    let RefOr::T(parameter) = parameter else { continue };
+                    let pattern = match parameter_kind(path, &parameter.parameter_in, &parameter.name) {
+                        Some(kind) => kind.pattern(),
+                        None if parameter.name == "If-Match" => IF_MATCH_PATTERN,
+                        None => continue,
+                    };
+                    if let Some(schema) = parameter.schema.as_mut() {
+                        declare_pattern(schema, pattern);
+                    }
+                }
+            }
+        }
+        let Some(components) = openapi.components.as_mut() else { return };
+        let identifiers =
+            IDENTIFIER_FIELDS.iter().map(|(schema, property, kind)| (*schema, *property, kind.pattern().to_owned()));
+        for (schema, property, pattern) in identifiers.chain(value_rules()) {
+            let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(schema) else {
+                panic!("{schema} is no longer an object schema: update IDENTIFIER_FIELDS / value_rules")
+            };
+            let field = object.properties.get_mut(property).unwrap_or_else(|| panic!("{schema}.{property} is gone"));
+            declare_pattern(field, &pattern);
+        }
+        if let Some(RefOr::T(Schema::Object(provider))) = components.schemas.get_mut("ProviderInput") {
+            if let Some(RefOr::T(Schema::Object(name))) = provider.properties.get_mut("name") {
+                (name.min_length, name.max_length) = (Some(1), Some(200));
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     servers(
@@ -74,23 +178,29 @@ pub(crate) fn path_operations_mut(openapi: &mut OpenApiDoc) -> impl Iterator<Ite
     ),
     info(
         title = "Zorginkoop API",
-        description = "Contract proposals for integral birth care, integral tariff quotes, and the zorgkantoren's Wlz contracting themes.",
+        description = "Replaced by the guide (guide.md) in generate().",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2")
     ),
-    paths(crate::openapi_json, crate::docs_page, crate::dashboard_page, crate::me),
+    paths(crate::openapi_json, crate::docs_page, crate::dashboard_page, crate::lifecycle_svg, crate::me),
     components(schemas(edge::Problem, edge::FieldError)),
     modifiers(&BearerScheme),
     tags((name = "meta", description = "The API itself: who am I, its description."))
 )]
 struct RootDoc;
 
+/// The getting-started guide: the spec's top-level description (Markdown).
+pub const GUIDE: &str = include_str!("guide.md");
+
 /// The whole API's OpenAPI document, as the code declares it.
 pub fn generate() -> OpenApiDoc {
     let mut doc = RootDoc::openapi();
+    // The top-level description is the guide Redoc shows first on /docs.
+    doc.info.description = Some(GUIDE.to_owned());
     doc.merge(proposals::ApiDoc::openapi());
     doc.merge(quotes::ApiDoc::openapi());
     doc.merge(themes::ApiDoc::openapi());
     ExplicitPublicSecurity.modify(&mut doc);
+    DeclaredIdentifiers.modify(&mut doc);
     crate::problems::add_shared_problems(&mut doc);
     doc
 }
@@ -112,6 +222,78 @@ mod tests {
 
     /// The committed spec is what the code generates. `make openapi` (UPDATE_OPENAPI=1)
     /// rewrites it; CI never does, so drift fails the build.
+    #[test]
+    fn value_patterns_say_what_the_domain_checks() {
+        use rust_decimal::Decimal;
+        let tariff = regex::Regex::new(&super::positive_decimal_pattern(2)).unwrap();
+        let percentage = regex::Regex::new(&super::percentage_pattern()).unwrap();
+        let exact = |s: &str| domain::money::ExactDecimal::parse(s).is_ok();
+        let samples = [
+            "0",
+            "0.00",
+            "0.01",
+            "0.1",
+            "00.10",
+            "1",
+            "1.5",
+            "1.50",
+            "1.505",
+            "250.00",
+            "99.99999999",
+            "100",
+            "100.00",
+            "100.01",
+            "101",
+            "0.000000001",
+            "0.00000001",
+            "-1",
+            "1e3",
+            "",
+            ".5",
+            "5.",
+            "12345678901234567890",
+            "123456789012345678901",
+            "00000000000000000001.5",
+        ];
+        for s in samples {
+            let value = exact(s).then(|| s.parse::<Decimal>().unwrap());
+            let positive_cents = value.is_some_and(|v| v > Decimal::ZERO && v.scale() <= 2);
+            assert_eq!(tariff.is_match(s), positive_cents, "tariff {s:?}");
+            let in_range = value.is_some_and(|v| v > Decimal::ZERO && v <= Decimal::ONE_HUNDRED);
+            assert_eq!(percentage.is_match(s), in_range, "percentage {s:?}");
+        }
+    }
+
+    /// The guide's table names every problem type the API can answer with.
+    #[test]
+    fn the_guide_lists_every_problem_type() {
+        use edge::ApiError;
+        let every = [
+            ApiError::BadRequest(String::new()),
+            ApiError::Unauthorized,
+            ApiError::Forbidden(String::new()),
+            ApiError::NotFound,
+            ApiError::MethodNotAllowed { allow: vec![] },
+            ApiError::Conflict(String::new()),
+            ApiError::PreconditionFailed(String::new()),
+            ApiError::PreconditionRequired(String::new()),
+            ApiError::PayloadTooLarge { limit: 1 },
+            ApiError::UnsupportedMediaType(String::new()),
+            ApiError::NotAcceptable(String::new()),
+            ApiError::Validation(vec![]),
+            ApiError::Unprocessable(String::new()),
+            ApiError::ServiceUnavailable,
+            ApiError::TooManyRequests { retry_after: 1 },
+            ApiError::internal("x"),
+        ];
+        for err in every {
+            let problem = err.to_problem();
+            let row = format!("| `{}` | {} |", problem.problem_type, problem.status);
+            assert!(super::GUIDE.contains(&row), "the guide lacks {row}");
+        }
+        assert!(super::GUIDE.contains("](docs/lifecycle.svg)"), "the guide shows the lifecycle picture");
+    }
+
     #[test]
     fn spec_is_committed() {
         let generated = super::generate_json();

@@ -88,10 +88,8 @@ pub(crate) async fn write(
             Err(CommitError::Busy) => {}
             Err(CommitError::LimitReached(refusal)) => return Err(refusal.into()),
             Err(CommitError::QuoteGone) => {
-                return Err(ApiError::field(
-                    domain::proposal::FROM_QUOTE,
-                    "the quote expired meanwhile; compute it again",
-                ))
+                // As for a quote that never was (404), with the reason.
+                return Err(ApiError::NotFoundWhy("/from_quote: the quote expired meanwhile; compute it again".into()));
             }
             Err(CommitError::Store(err)) => return Err(err.into()),
         }

@@ -20,7 +20,7 @@ const CACHE_CONTROL: &str = "public, max-age=86400";
 #[serde(deny_unknown_fields)]
 pub struct PrestatieQuery {
     /// The contract year (2017, the experiment's first year, to 2100).
-    #[param(example = 2026, minimum = 2000, maximum = 2100)]
+    #[param(example = 2026, minimum = 2017, maximum = 2100)]
     pub year: i32,
 }
 

@@ -89,8 +89,8 @@ pub(crate) fn edition_param(r: &ApiRequest) -> Result<String, ApiError> {
     Ok(r.id_param("edition", IdKind::Edition)?.to_owned())
 }
 
-/// The published edition a read asks for (`requested`, refused at `pointer` when it is not a
-/// published edition), else the latest. Drafts are only readable through
+/// The published edition a read asks for (`requested`: 422 at `pointer` when malformed, 404
+/// when well-formed but not a published edition), else the latest. Drafts are only readable through
 /// `/v1/themes/editions/{edition}`.
 pub(crate) async fn published_edition(
     ctx: &AppContext,
@@ -106,7 +106,7 @@ pub(crate) async fn published_edition(
     };
     match ctx.editions.get_or_load(ctx, &id).await? {
         Some(doc) => Ok(doc),
-        None if requested.is_some() => Err(ApiError::field(pointer, format!("no published edition {id:?}"))),
+        None if requested.is_some() => Err(ApiError::NotFoundWhy(format!("{pointer}: no published edition {id:?}"))),
         None => Err(ApiError::NotFound),
     }
 }

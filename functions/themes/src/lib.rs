@@ -21,8 +21,13 @@ pub mod zorgkantoren;
 /// At the crate root too, for the local gateway, which serves both functions' routes.
 pub use publisher::publisher_router;
 
-/// The public routes (function `themes`, read-only table access).
+/// The public routes (function `themes`, read-only table access); it knows the publisher's
+/// methods on the paths they share, for a true `Allow`.
 pub fn router() -> Router {
+    public_routes().sharing_paths_with(&publisher::publisher_routes())
+}
+
+fn public_routes() -> Router {
     Router::new(
         "themes",
         vec![

@@ -103,8 +103,8 @@ fn filter_part<T>(values: &[T], slug: impl Fn(&T) -> &'static str) -> String {
             content((ThemesMatrix = "application/json"), (String = "text/csv", example = json!("edition,zorgkantoor,theme,point,text\r\n2023-07,zorg-en-zekerheid,algemeen,1,Essentieel is samenwerking in de hele keten en over de zorgdomeinen heen.\r\n"))),
             headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String, description = "`public, max-age=31536000, immutable` when `edition` is named, else `public, max-age=60, must-revalidate`"), ("Vary" = String, description = "`Accept` unless `format` is given"), ("Content-Disposition" = String, description = "CSV only: `attachment; filename=...` naming edition and filters"))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
-        (status = 404, description = "Unknown zorgkantoor", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown query parameter or edition", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown zorgkantoor, or no published edition `edition`", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown query parameter or malformed edition", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_zorgkantoor_themes(r: ApiRequest) -> HandlerResult {
@@ -130,8 +130,8 @@ pub async fn get_zorgkantoor_themes(r: ApiRequest) -> HandlerResult {
             content((ThemesMatrix = "application/json"), (String = "text/csv", example = json!("edition,zorgkantoor,theme,point,text\r\n2023-07,cz,bekostiging-en-tarieven,3,\"Opslag voor gebruik van bewezen effectieve arbeidsbesparende technologie: +0,1%\"\r\n"))),
             headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String, description = "`public, max-age=31536000, immutable` when `edition` is named, else `public, max-age=60, must-revalidate`"), ("Vary" = String, description = "`Accept` unless `format` is given"), ("Content-Disposition" = String, description = "CSV only: `attachment; filename=...` naming edition and filters"))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
-        (status = 404, description = "Nothing is published yet", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown theme, zorgkantoor, edition or query parameter", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Nothing is published yet, or no published edition `edition`", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown theme, zorgkantoor or query parameter, or malformed edition", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_themes(r: ApiRequest) -> HandlerResult {

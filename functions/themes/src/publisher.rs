@@ -12,8 +12,13 @@ use storage::themes::{self as store, StoredEdition};
 
 use crate::editions::{edition_param, EditionSummary, EditionView};
 
-/// The publisher's routes (function `themes-publisher`, write access, role publisher).
+/// The publisher's routes (function `themes-publisher`, write access, role publisher); it
+/// knows the public function's methods on the paths they share, for a true `Allow`.
 pub fn publisher_router() -> Router {
+    publisher_routes().sharing_paths_with(&crate::public_routes())
+}
+
+pub(crate) fn publisher_routes() -> Router {
     Router::new(
         "themes-publisher",
         vec![
@@ -40,7 +45,7 @@ pub fn publisher_router() -> Router {
         (status = 200, description = "The draft was replaced", body = EditionView),
         (status = 201, description = "The draft was created", body = EditionView),
         (status = 403, description = "Not a publisher", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The edition is published and immutable", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The edition is published and immutable, or the body's `edition` is not the path's", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid edition (pointer names the field)", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -48,8 +53,11 @@ pub async fn put_edition(r: ApiRequest) -> HandlerResult {
     r.caller()?.require_role(&[Role::Publisher])?;
     let id = edition_param(&r)?;
     let doc: EditionDocument = parse_json(&r.req)?;
+    // A malformed body edition is a 422 like any invalid field; a well-formed other one 409.
+    edge::error::check_id(domain::ids::IdKind::Edition, "/edition", &doc.edition)?;
     if doc.edition != id {
-        return Err(ApiError::field("/edition", format!("must equal the edition in the path ({id})")));
+        // A representation inconsistent with its target resource: 409 (RFC 9110 9.3.4).
+        return Err(ApiError::Conflict(format!("/edition must equal the edition in the path ({id})")));
     }
     doc.validate()?;
     let base = match store::latest_published(&r.ctx).await? {

@@ -64,7 +64,7 @@ pub struct WlzTariffQuote {
     request_body(content = WlzTariffQuoteRequest, example = wlz_tariff_quote_example),
     responses(
         (status = 200, description = "The comparison, in the table's column order", body = WlzTariffQuote),
-        (status = 404, description = "Nothing is published yet", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Nothing is published yet, or no published edition `edition`", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid field (pointer names it)", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]

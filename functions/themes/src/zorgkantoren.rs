@@ -55,8 +55,8 @@ pub(crate) fn zorgkantoor_param(r: &ApiRequest) -> Result<ZorgkantoorId, ApiErro
             content((ZorgkantoorList = "application/json"), (String = "text/csv", example = json!("edition,id,name,uzovi,source_document,source_url\r\n2023-07,cz,CZ,,Downloads zorginkoop 2024 sector Verpleging & Verzorging - CZ zorgkantoor (cz-zorgkantoor.nl),https://www.cz-zorgkantoor.nl/zorgaanbieder/zorginkoop/downloads/downloads-sector-verpleging-en-verzorging\r\n"))),
             headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String, description = "`public, max-age=31536000, immutable` when `edition` is named, else `public, max-age=60, must-revalidate`"), ("Vary" = String, description = "`Accept` unless `format` is given"), ("Content-Disposition" = String, description = "CSV only: `attachment; filename=...` naming the edition"))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
-        (status = 404, description = "Nothing is published yet", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown query parameter or edition", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Nothing is published yet, or no published edition `edition`", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown query parameter or malformed edition", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_zorgkantoren(r: ApiRequest) -> HandlerResult {
@@ -91,8 +91,8 @@ pub async fn list_zorgkantoren(r: ApiRequest) -> HandlerResult {
             content((ZorgkantoorView = "application/json"), (String = "text/csv", example = json!("edition,zorgkantoor,kind,condition,percentage,points,below_points,above_points,max_percentage,discretionary,direction,description,applies_to,source_theme,source_point,source_quote,note\r\n2023-07,cz,guide_percentage,,95.5,,,,,,,,V&V,bekostiging-en-tarieven,1,\"max. 95,5% van NZa tarief\",\r\n"))),
             headers(("ETag" = String, description = "Content tag"), ("Cache-Control" = String, description = "`public, max-age=31536000, immutable` when `edition` is named, else `public, max-age=60, must-revalidate`"), ("Vary" = String, description = "`Accept` unless `format` is given"), ("Content-Disposition" = String, description = "CSV only: `attachment; filename=...` naming the edition"))),
         (status = 304, description = "The client's copy (If-None-Match) is current"),
-        (status = 404, description = "Unknown zorgkantoor", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown query parameter or edition", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown zorgkantoor, or no published edition `edition`", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown query parameter or malformed edition", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_zorgkantoor(r: ApiRequest) -> HandlerResult {

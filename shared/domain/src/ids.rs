@@ -58,6 +58,19 @@ impl IdKind {
         }
     }
 
+    /// The same rule as [`IdKind::accepts`], as an ECMA-262 regular expression for the spec's
+    /// `pattern` (the OpenAPI pass declares it on every parameter and field of this kind), so a
+    /// client knows what is refused before it sends it.
+    pub fn pattern(self) -> &'static str {
+        match self {
+            IdKind::Ulid => "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$",
+            IdKind::Edition => "^[a-z0-9][a-z0-9.-]{0,39}$",
+            IdKind::Slug => "^[a-z0-9][a-z0-9-]{0,39}$",
+            IdKind::IdempotencyKey => "^[!-~]{1,255}$",
+            IdKind::Cursor => "^[A-Za-z0-9_-]{1,200}$",
+        }
+    }
+
     /// What a well-formed identifier of this kind looks like: the detail of the 422.
     pub fn rule(self) -> &'static str {
         match self {
@@ -113,5 +126,50 @@ mod tests {
         assert!(Slug.accepts("zilveren-kruis") && !Slug.accepts("CZ") && !Slug.accepts("-cz"));
         assert!(IdempotencyKey.accepts("PROPOSAL#*") && IdempotencyKey.accepts(&"k".repeat(255)));
         assert!(Cursor.accepts("MDFBUlozLmFiYw") && !Cursor.accepts("a=b") && !Cursor.accepts(&"a".repeat(201)));
+    }
+
+    /// The spec's pattern and the check the handlers run agree, on well-formed values, near
+    /// misses and generated strings alike.
+    #[test]
+    fn each_pattern_says_what_accepts_checks() {
+        let samples = [
+            "",
+            "a",
+            "A",
+            "0",
+            "-",
+            ".",
+            "_",
+            "a b",
+            "2023-07",
+            "2024.01-b",
+            "zilveren-kruis",
+            "-cz",
+            "CZ",
+            "é",
+            "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+            "01arz3ndektsv4rrffq69g5fav",
+            "81ARZ3NDEKTSV4RRFFQ69G5FAV",
+            "01ARZ3NDEKTSV4RRFFQ69G5FAU",
+            "MDFBUlozLmFiYw",
+            "a=b",
+            "PROPOSAL#*",
+            "a\nb",
+            "abc\n",
+        ];
+        let long: Vec<String> = [25, 26, 27, 39, 40, 41, 200, 201, 255, 256].iter().map(|n| "a".repeat(*n)).collect();
+        use proptest::strategy::{Strategy, ValueTree};
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let generated: Vec<String> =
+            (0..2000).map(|_| "[0-9a-zA-Z._#= -]{0,30}".new_tree(&mut runner).unwrap().current()).collect();
+        for kind in [Ulid, Edition, Slug, IdempotencyKey, Cursor] {
+            let regex = regex::Regex::new(kind.pattern()).unwrap();
+            for value in
+                samples.iter().map(|s| s.to_string()).chain(long.iter().cloned()).chain(generated.iter().cloned())
+            {
+                // ECMA's `$` (what JSON Schema means) matches only at the very end; Rust's too.
+                assert_eq!(regex.is_match(&value), kind.accepts(&value), "{kind:?} {value:?}");
+            }
+        }
     }
 }

@@ -28,6 +28,9 @@ pub struct Problem {
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
+/// The detail of the 404 for a well-formed cursor that no page of this listing handed out.
+pub const NOT_A_CURSOR: &str = "no such page: not a cursor of this listing; use next_cursor as given";
+
 /// Every way a request can fail.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -39,6 +42,10 @@ pub enum ApiError {
     Forbidden(String),
     #[error("not found")]
     NotFound,
+    /// A well-formed reference to something that is not there (or not the caller's), saying
+    /// which: a listing cursor, a `from_quote`.
+    #[error("{0}")]
+    NotFoundWhy(String),
     #[error("method not allowed")]
     MethodNotAllowed { allow: Vec<String> },
     #[error("conflict: {0}")]
@@ -88,7 +95,7 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::NotFoundWhy(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
@@ -109,7 +116,7 @@ impl ApiError {
             ApiError::BadRequest(_) => "malformed-request",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
-            ApiError::NotFound => "not-found",
+            ApiError::NotFound | ApiError::NotFoundWhy(_) => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict(_) => "conflict",
             ApiError::PreconditionFailed(_) => "precondition-failed",
@@ -132,7 +139,7 @@ impl ApiError {
             ApiError::BadRequest(_) => "Malformed request",
             ApiError::Unauthorized => "Authentication required",
             ApiError::Forbidden(_) => "Forbidden",
-            ApiError::NotFound => "Not found",
+            ApiError::NotFound | ApiError::NotFoundWhy(_) => "Not found",
             ApiError::MethodNotAllowed { .. } => "Method not allowed",
             ApiError::Conflict(_) => "Conflict",
             ApiError::PreconditionFailed(_) => "Precondition failed",
@@ -223,9 +230,9 @@ impl From<StoreError> for ApiError {
             StoreError::Unavailable => ApiError::ServiceUnavailable,
             StoreError::Conflict(reason) => ApiError::Conflict(reason),
             StoreError::NotFound => ApiError::NotFound,
-            StoreError::InvalidCursor => {
-                ApiError::field("/query/cursor", "not a cursor of this listing; use next_cursor as given")
-            }
+            // Well-formed (else 422 before any read) but not one this listing handed out: like an
+            // unknown id, a page that is not there.
+            StoreError::InvalidCursor => ApiError::NotFoundWhy(NOT_A_CURSOR.to_owned()),
             StoreError::Internal(detail) => ApiError::Internal(detail),
         }
     }

@@ -56,6 +56,8 @@ pub fn parse_json_str<T: DeserializeOwned + Serialize>(text: &str) -> Result<T, 
     // so a shape error (422) is only reported for JSON the client actually managed to send.
     serde_json::from_str::<serde::de::IgnoredAny>(text)
         .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    let normalised = integral_numbers_as_integers(text);
+    let text = normalised.as_deref().unwrap_or(text);
     let mut de = serde_json::Deserializer::from_str(text);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let inner = err.inner();
@@ -70,6 +72,34 @@ pub fn parse_json_str<T: DeserializeOwned + Serialize>(text: &str) -> Result<T, 
     de.end().map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
     refuse_positional_objects(text, &value)?;
     Ok(value)
+}
+
+/// JSON Schema's `integer` is any number with a zero fraction (`6418.0` is one), serde's `u64`
+/// only digits without a fraction: a body with such a number is re-written with the integer
+/// (`None` when it has none, the common case), so what the spec calls an integer is one here.
+fn integral_numbers_as_integers(text: &str) -> Option<String> {
+    fn fix(value: &mut serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Number(n) if n.is_f64() => {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                // Within 2^53, where a float holds every integer exactly.
+                if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+                    *value = serde_json::Value::from(f as i64);
+                    return true;
+                }
+                false
+            }
+            serde_json::Value::Array(items) => items.iter_mut().fold(false, |changed, v| fix(v) | changed),
+            serde_json::Value::Object(map) => map.values_mut().fold(false, |changed, v| fix(v) | changed),
+            _ => false,
+        }
+    }
+    // Cheap test first: no '.', 'e' or 'E' outside strings is the usual body.
+    if !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        return None;
+    }
+    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+    fix(&mut value).then(|| value.to_string())
 }
 
 /// serde lets a struct arrive as a JSON array of its fields in declaration order (so
@@ -323,6 +353,19 @@ mod tests {
         }
         let deep = "[".repeat(10_000);
         assert_eq!(parse_json_str::<Body1>(&deep).unwrap_err().status(), 400);
+    }
+
+    #[test]
+    fn integral_floats_are_integers_and_nothing_else_changes() {
+        #[derive(serde::Deserialize, serde::Serialize)]
+        struct Line {
+            volume: u64,
+            tariff: String,
+        }
+        let line: Line = parse_json_str(r#"{"volume": 6418.0, "tariff": "1.50"}"#).unwrap();
+        assert_eq!((line.volume, line.tariff.as_str()), (6418, "1.50"));
+        assert!(parse_json_str::<Line>(r#"{"volume": 6418.5, "tariff": "1.50"}"#).is_err());
+        assert_eq!(integral_numbers_as_integers(r#"{"volume": 1, "tariff": "1.50"}"#), None);
     }
 
     #[test]

@@ -4,6 +4,12 @@
 //!
 //! Dispatch matches on the request path itself rather than API Gateway's `routeKey`, so a
 //! handler behaves the same behind API Gateway, `cargo lambda watch` and the local gateway.
+//!
+//! HEAD and OPTIONS are answered here for every path, not per handler (RFC 9110): HEAD runs the
+//! GET handler and drops the body (same status and headers), OPTIONS answers 204 with the
+//! path's `Allow`. A path may be split over two functions (themes reads, the publisher's
+//! writes): each is told the other's methods ([`Router::sharing_paths_with`]), so both give the
+//! same, true `Allow`.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -113,35 +119,121 @@ pub struct Router {
     /// The function's name, as in the SAM template's logical id (`ProposalsFunction` → `proposals`).
     pub function: &'static str,
     pub routes: Vec<Route>,
+    /// Methods another function serves on this router's paths (method, path template): part of
+    /// their `Allow`, never dispatched here.
+    pub elsewhere: Vec<(Method, &'static str)>,
+}
+
+/// A route of the HTTP API in front of a router (API Gateway, the SAM template): its own
+/// routes, HEAD beside every GET, and `ANY` on each path it answers the other methods of.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GatewayRoute {
+    /// `GET`, `HEAD`, ..., or `ANY` (OPTIONS and the 405s of methods no function serves).
+    pub method: String,
+    pub path: &'static str,
+    pub access: AccessKind,
+}
+
+/// [`Access`] with an order, for sets of gateway routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AccessKind {
+    Public,
+    Authenticated,
+}
+
+impl From<Access> for AccessKind {
+    fn from(access: Access) -> Self {
+        match access {
+            Access::Public => AccessKind::Public,
+            Access::Authenticated => AccessKind::Authenticated,
+        }
+    }
 }
 
 impl Router {
     pub fn new(function: &'static str, routes: Vec<Route>) -> Self {
-        Self { function, routes }
+        Self { function, routes, elsewhere: Vec::new() }
     }
 
-    /// Finds the route for a request: 404 when no template matches the path, 405 when one
-    /// does but not for this method.
-    pub fn find(&self, method: &Method, path: &str) -> Result<(&Route, HashMap<String, String>), ApiError> {
-        let mut allowed = Vec::new();
-        for route in &self.routes {
-            if let Some(params) = route.matches(path) {
-                if route.method == *method {
-                    return Ok((route, params));
-                }
-                allowed.push(route.method.to_string());
+    /// Tells this router which methods `other` (another function) serves on the paths they
+    /// share, so this router's `Allow` and OPTIONS name them too.
+    pub fn sharing_paths_with(mut self, other: &Router) -> Self {
+        for route in &other.routes {
+            if self.routes.iter().any(|own| own.path == route.path) {
+                self.elsewhere.push((route.method.clone(), route.path));
             }
         }
-        if allowed.is_empty() {
-            Err(ApiError::NotFound)
-        } else {
-            Err(ApiError::MethodNotAllowed { allow: allowed })
+        self
+    }
+
+    /// Finds the route for a request: 404 when no template matches the path, 405 (with the
+    /// path's `Allow`) when one does but not for this method. HEAD finds the GET route.
+    pub fn find(&self, method: &Method, path: &str) -> Result<(&Route, HashMap<String, String>), ApiError> {
+        let wanted = if method == Method::HEAD { &Method::GET } else { method };
+        for route in &self.routes {
+            if route.method == *wanted {
+                if let Some(params) = route.matches(path) {
+                    return Ok((route, params));
+                }
+            }
         }
+        match self.allow(path) {
+            None => Err(ApiError::NotFound),
+            Some(allow) => Err(ApiError::MethodNotAllowed { allow }),
+        }
+    }
+
+    /// The methods served on `path` by this function and those it shares the path with, HEAD
+    /// and OPTIONS included, in order; `None` when this router does not serve the path.
+    pub fn allow(&self, path: &str) -> Option<Vec<String>> {
+        let own: Vec<&Route> = self.routes.iter().filter(|r| r.matches(path).is_some()).collect();
+        if own.is_empty() {
+            return None;
+        }
+        let elsewhere = self.elsewhere.iter().filter(|(_, p)| own.iter().any(|r| r.path == *p)).map(|(m, _)| m);
+        let mut methods: Vec<String> = Vec::new();
+        for method in own.iter().map(|r| &r.method).chain(elsewhere) {
+            methods.push(method.to_string());
+            if *method == Method::GET {
+                methods.push(Method::HEAD.to_string());
+            }
+        }
+        methods.push(Method::OPTIONS.to_string());
+        methods.sort();
+        methods.dedup();
+        Some(methods)
     }
 
     /// Whether this router serves `path` at all (any method): the gateway's dispatch.
     pub fn serves_path(&self, path: &str) -> bool {
         self.routes.iter().any(|r| r.matches(path).is_some())
+    }
+
+    /// The HTTP API routes this function needs in front of it (the SAM template's events):
+    /// each route; HEAD beside each GET, with the GET's access; and `ANY` (public: OPTIONS and
+    /// 405s need no token) on each path whose GET is served here, or that has no GET at all
+    /// and is served only here, so exactly one function answers a path's other methods.
+    pub fn gateway_routes(&self) -> Vec<GatewayRoute> {
+        let mut out = Vec::new();
+        for route in &self.routes {
+            out.push(GatewayRoute { method: route.method.to_string(), path: route.path, access: route.access.into() });
+            if route.method == Method::GET {
+                out.push(GatewayRoute { method: "HEAD".into(), path: route.path, access: route.access.into() });
+            }
+        }
+        let mut paths: Vec<&'static str> = self.routes.iter().map(|r| r.path).collect();
+        paths.sort();
+        paths.dedup();
+        for path in paths {
+            let get_here = self.routes.iter().any(|r| r.path == path && r.method == Method::GET);
+            let get_elsewhere = self.elsewhere.iter().any(|(m, p)| *p == path && *m == Method::GET);
+            let shared = self.elsewhere.iter().any(|(_, p)| *p == path);
+            if get_here || (!get_elsewhere && !shared) {
+                out.push(GatewayRoute { method: "ANY".into(), path, access: AccessKind::Public });
+            }
+        }
+        out.sort();
+        out
     }
 
     /// Serves one request; every failure becomes a problem+json response here.
@@ -162,6 +254,9 @@ impl Router {
             }
         };
         crate::http::add_common_headers(&mut response);
+        if method == Method::HEAD {
+            strip_body(&mut response);
+        }
         tracing::info!(
             function = self.function,
             %method,
@@ -174,6 +269,9 @@ impl Router {
     }
 
     async fn dispatch(&self, ctx: Arc<AppContext>, req: Request) -> HandlerResult {
+        if req.method() == Method::OPTIONS {
+            return self.options(req.uri().path());
+        }
         let (route, params) = self.find(req.method(), req.uri().path())?;
         let caller = match route.access {
             Access::Authenticated => Some(caller_of(&req)?),
@@ -189,6 +287,34 @@ impl Router {
         }
         (route.handler)(ApiRequest { ctx, req, params, caller }).await
     }
+}
+
+impl Router {
+    /// OPTIONS on a path: 204 with its `Allow`, no token needed (it says only what the spec
+    /// says); 404 for a path no function serves.
+    fn options(&self, path: &str) -> HandlerResult {
+        let allow = self.allow(path).ok_or(ApiError::NotFound)?;
+        Response::builder()
+            .status(http::StatusCode::NO_CONTENT)
+            .header(http::header::ALLOW, allow.join(", "))
+            .body(Body::Empty)
+            .map_err(|e| ApiError::internal(e.to_string()))
+    }
+}
+
+/// The answer to a HEAD: the GET's status and headers without its body; `Content-Length` says
+/// how long the body would have been (RFC 9110 9.3.2).
+fn strip_body(response: &mut Response<Body>) {
+    let length = match response.body() {
+        Body::Empty => 0,
+        Body::Text(text) => text.len(),
+        Body::Binary(bytes) => bytes.len(),
+        _ => 0,
+    };
+    if length > 0 && response.status() != http::StatusCode::NOT_MODIFIED {
+        response.headers_mut().insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(length));
+    }
+    *response.body_mut() = Body::Empty;
 }
 
 /// Time kept back from the invocation's deadline to answer and log before Lambda stops us.
@@ -271,6 +397,66 @@ mod tests {
         let err = router.find(&Method::DELETE, "/v1/proposals/x").unwrap_err();
         assert_eq!(err.status(), 405);
         let ApiError::MethodNotAllowed { allow } = err else { unreachable!() };
-        assert_eq!(allow, vec!["GET", "PUT"]);
+        assert_eq!(allow, vec!["GET", "HEAD", "OPTIONS", "PUT"]);
+    }
+
+    #[test]
+    fn head_finds_the_get_route() {
+        let router = router();
+        let (route, _) = router.find(&Method::HEAD, "/v1/proposals/x").unwrap();
+        assert_eq!((route.method.clone(), route.path), (Method::GET, "/v1/proposals/{id}"));
+    }
+
+    fn writes() -> Router {
+        Router::new(
+            "writes",
+            vec![
+                Route::new(Method::PUT, "/v1/editions/{e}", Access::Authenticated, ok),
+                Route::new(Method::POST, "/v1/editions/{e}/publish", Access::Authenticated, ok),
+            ],
+        )
+    }
+
+    fn reads() -> Router {
+        Router::new("reads", vec![Route::new(Method::GET, "/v1/editions/{e}", Access::Public, ok)])
+    }
+
+    #[test]
+    fn a_path_split_over_two_functions_has_one_allow_in_both() {
+        let reads = reads().sharing_paths_with(&writes());
+        let writes = writes().sharing_paths_with(&reads);
+        let both = Some(vec!["GET".to_owned(), "HEAD".into(), "OPTIONS".into(), "PUT".into()]);
+        assert_eq!(reads.allow("/v1/editions/2024"), both);
+        assert_eq!(writes.allow("/v1/editions/2024"), both);
+        assert_eq!(writes.allow("/v1/editions/2024/publish"), Some(vec!["OPTIONS".to_owned(), "POST".into()]));
+        assert_eq!(reads.allow("/v1/editions/2024/publish"), None);
+        let ApiError::MethodNotAllowed { allow } = reads.find(&Method::DELETE, "/v1/editions/x").unwrap_err() else {
+            unreachable!()
+        };
+        assert_eq!(Some(allow), both);
+    }
+
+    #[test]
+    fn exactly_one_function_answers_a_paths_other_methods() {
+        let reads = reads().sharing_paths_with(&writes());
+        let writes = writes().sharing_paths_with(&reads);
+        let any = |r: &Router| -> Vec<&str> {
+            r.gateway_routes().into_iter().filter(|g| g.method == "ANY").map(|g| g.path).collect()
+        };
+        assert_eq!(any(&reads), vec!["/v1/editions/{e}"]);
+        assert_eq!(any(&writes), vec!["/v1/editions/{e}/publish"]);
+        let heads: Vec<_> = reads.gateway_routes().into_iter().filter(|g| g.method == "HEAD").collect();
+        assert_eq!(heads.len(), 1);
+        assert_eq!(heads[0].access, AccessKind::Public);
+    }
+
+    #[test]
+    fn head_keeps_the_headers_and_the_length_and_drops_the_body() {
+        let mut response =
+            Response::builder().status(200).header("etag", "\"1\"").body(Body::Text("abc".into())).unwrap();
+        strip_body(&mut response);
+        assert_eq!(response.headers()["content-length"], "3");
+        assert_eq!(response.headers()["etag"], "\"1\"");
+        assert!(matches!(response.body(), Body::Empty));
     }
 }

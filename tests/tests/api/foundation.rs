@@ -79,7 +79,7 @@ async fn unknown_path_and_wrong_method_are_problems() {
     let response = app.delete("/v1/me").send().await.unwrap();
     let allow = response.headers().get("allow").map(|v| v.to_str().unwrap().to_owned());
     assert_problem(response, 405).await;
-    assert_eq!(allow.as_deref(), Some("GET"));
+    assert_eq!(allow.as_deref(), Some("GET, HEAD, OPTIONS"));
 }
 
 #[tokio::test]
@@ -182,14 +182,16 @@ fn logical_id(function: &str) -> String {
     format!("{pascal}Function")
 }
 
+/// The template routes each function's [`edge::routing::Router::gateway_routes`]: its own
+/// routes, HEAD beside each GET, and `ANY` (public) where it answers a path's other methods.
 #[test]
 fn gateway_routes_match_template_routes() {
     let gateway: BTreeSet<(String, String, String, bool)> = local_gateway::all_routers()
         .into_iter()
         .flat_map(|router| {
             let function = logical_id(router.function);
-            router.routes.into_iter().map(move |r| {
-                (r.method.to_string(), r.path.to_owned(), function.clone(), r.access == edge::routing::Access::Public)
+            router.gateway_routes().into_iter().map(move |r| {
+                (r.method, r.path.to_owned(), function.clone(), r.access == edge::routing::AccessKind::Public)
             })
         })
         .collect();

@@ -19,6 +19,7 @@ mod faults;
 mod foundation;
 mod headers;
 mod infra;
+mod methods;
 mod money_http;
 mod openapi_examples;
 mod org_limits;

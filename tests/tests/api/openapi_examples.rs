@@ -143,7 +143,7 @@ async fn proposal(app: &TestApp, spec: &Value, submit: bool, under_review: bool)
 /// fails the test.
 async fn prepare(app: &TestApp, spec: &Value, op: &str, body: Option<&Value>) -> Option<Prepared> {
     Some(match op {
-        "getOpenApiDocument" | "getDocsPage" | "getDashboardPage" => Prepared::public(),
+        "getOpenApiDocument" | "getDocsPage" | "getDashboardPage" | "getLifecyclePicture" => Prepared::public(),
         "getMe" => Prepared::as_caller("igo", IGO),
         "createProposal" | "listProposals" => Prepared::as_caller("igo", IGO),
         "getProposal" | "getProposalHistory" => {

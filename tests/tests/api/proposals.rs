@@ -627,21 +627,31 @@ async fn listing_filters_by_key_design() {
         ("igo", IGO_A, "?status=open", "/query/status"),
         ("igo", IGO_A, "?year=1999", "/query/year"),
         ("igo", IGO_A, "?insurer=33", "/query/insurer"),
-        ("igo", IGO_A, "?igo=53054321", "/query/igo"),
-        ("insurer", INSURER_X, "?insurer=3311", "/query/insurer"),
         ("insurer", INSURER_X, "?igo=1234", "/query/igo"),
         ("igo", IGO_A, "?colour=blue", "/query/colour"),
-        ("igo", IGO_A, "?cursor=bm9wZQ", "/query/cursor"),
+        ("igo", IGO_A, "?cursor=not%20a%20cursor", "/query/cursor"),
     ] {
         let response = app.as_caller(app.get(&format!("/v1/proposals{query}")), role, org).send().await.unwrap();
         let problem = assert_problem(response, 422).await;
         assert_eq!(problem["errors"][0]["pointer"], pointer, "{query}");
     }
-    // A cursor only continues the listing it came from.
+    // Its own side's filter may name only the caller itself (a no-op); another organisation
+    // there is not the caller's list to see.
+    assert!(list("igo", IGO_A, concat!("?igo=", "53012345")).await.contains(&target));
+    assert_eq!(IGO_A, "53012345");
+    for (role, org, query) in [("igo", IGO_A, format!("?igo={IGO_B}")), ("insurer", INSURER_X, "?insurer=7029".into())]
+    {
+        let response = app.as_caller(app.get(&format!("/v1/proposals{query}")), role, org).send().await.unwrap();
+        assert_problem(response, 403).await;
+    }
+    // A well-formed cursor this listing did not hand out is a page that is not there (404); a
+    // cursor only continues the listing it came from.
     let page = app.as_caller(app.get("/v1/proposals?limit=1"), "igo", IGO_A).send().await.unwrap();
     let cursor = json_body(page).await["next_cursor"].as_str().unwrap().to_owned();
     let other = app.as_caller(app.get(&format!("/v1/proposals?limit=1&year=2026&cursor={cursor}")), "igo", IGO_A);
-    assert_problem(other.send().await.unwrap(), 422).await;
+    assert_problem(other.send().await.unwrap(), 404).await;
+    let made_up = app.as_caller(app.get("/v1/proposals?cursor=bm9wZQ"), "igo", IGO_A);
+    assert_problem(made_up.send().await.unwrap(), 404).await;
 }
 
 /// Issue 21: history is paginated (oldest first, `limit` versions a page, `next_cursor` for
@@ -692,11 +702,14 @@ async fn history_pages_through_50_versions_and_serves_one_version() {
     // The default page is 20 versions.
     let first = page(String::new()).await;
     assert_eq!(first["entries"].as_array().unwrap().len(), 20);
-    // Bad paging is a 422, never a 500.
-    for bad in ["?limit=0", "?limit=51", "?cursor=%21%21", "?cursor=dGV4dA", "?page=2"] {
+    // Bad paging is a 422, never a 500; a well-formed cursor the history did not hand out is
+    // a page that is not there (404).
+    for bad in ["?limit=0", "?limit=51", "?cursor=%21%21", "?page=2"] {
         let response = app.as_caller(app.get(&format!("/v1/proposals/{id}/history{bad}")), "igo", IGO_A);
         assert_problem(response.send().await.unwrap(), 422).await;
     }
+    let response = app.as_caller(app.get(&format!("/v1/proposals/{id}/history?cursor=dGV4dA")), "igo", IGO_A);
+    assert_problem(response.send().await.unwrap(), 404).await;
 
     // One version on its own.
     let version = |role: &'static str, org: &'static str, v: &str| {

@@ -277,7 +277,7 @@ async fn listings_show_only_the_callers_own_proposals() {
     for (role, org) in [("igo", IGO_B), ("insurer", INSURER_X), ("insurer", INSURER_Y)] {
         let response =
             app.as_caller(app.get(&format!("/v1/proposals?cursor={cursor}")), role, org).send().await.unwrap();
-        refused(response, &[422], &a.secrets).await.unwrap_or_else(|why| panic!("{role} {org} with A's cursor: {why}"));
+        refused(response, &[404], &a.secrets).await.unwrap_or_else(|why| panic!("{role} {org} with A's cursor: {why}"));
     }
 }
 

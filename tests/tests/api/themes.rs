@@ -64,7 +64,9 @@ async fn zorgkantoren_are_listed_in_column_order_with_their_sources() {
 
     assert_problem(app.get("/v1/zorgkantoren/achmea").send().await.unwrap(), 404).await;
     assert_problem(app.get("/v1/zorgkantoren/cz?foo=1").send().await.unwrap(), 422).await;
-    assert_problem(app.get("/v1/zorgkantoren?edition=1999-01").send().await.unwrap(), 422).await;
+    // Well-formed but unknown: 404; malformed: 422 (issue 16).
+    assert_problem(app.get("/v1/zorgkantoren?edition=1999-01").send().await.unwrap(), 404).await;
+    assert_problem(app.get("/v1/zorgkantoren?edition=Bad_Id").send().await.unwrap(), 422).await;
 }
 
 #[tokio::test]
@@ -122,7 +124,7 @@ async fn themes_matrix_is_filtered_by_theme_and_zorgkantoor() {
     assert_eq!(problem["errors"][0]["pointer"], "/query/theme");
     let problem = assert_problem(app.get("/v1/themes?zorgkantoor=achmea").send().await.unwrap(), 422).await;
     assert_eq!(problem["errors"][0]["pointer"], "/query/zorgkantoor");
-    assert_problem(app.get("/v1/themes?edition=2030-01").send().await.unwrap(), 422).await;
+    assert_problem(app.get("/v1/themes?edition=2030-01").send().await.unwrap(), 404).await;
     let explicit = json_body(app.get("/v1/themes?edition=2023-07&zorgkantoor=vgz").send().await.unwrap()).await;
     assert_eq!(explicit["cells"].as_array().unwrap().len(), 7);
 }
@@ -248,8 +250,9 @@ async fn drafts_are_validated() {
     let problem = assert_problem(put_edition(&app, "2024-01", &doc).await, 422).await;
     assert_eq!(problem["errors"][0]["pointer"], "/tariff_rules/0/source/quote");
 
-    let problem = assert_problem(put_edition(&app, "2024-02", &next_edition("2024-01")).await, 422).await;
-    assert_eq!(problem["errors"][0]["pointer"], "/edition");
+    // The body's edition is not the path's: inconsistent with the target, 409 (RFC 9110 9.3.4).
+    let problem = assert_problem(put_edition(&app, "2024-02", &next_edition("2024-01")).await, 409).await;
+    assert!(problem["detail"].as_str().unwrap().contains("/edition"), "{problem}");
     assert_problem(put_edition(&app, "Bad_Id", &next_edition("Bad_Id")).await, 422).await;
     let raw = app
         .as_caller(app.put("/v1/themes/editions/2024-01"), "publisher", "redactie")
@@ -284,7 +287,7 @@ async fn publishing_a_draft_and_the_change_summary() {
     assert_eq!(put_edition(&app, "2024-01", &doc).await.status(), 200);
     let matrix = json_body(app.get("/v1/themes").send().await.unwrap()).await;
     assert_eq!(matrix["edition"], "2023-07");
-    assert_problem(app.get("/v1/themes?edition=2024-01").send().await.unwrap(), 422).await;
+    assert_problem(app.get("/v1/themes?edition=2024-01").send().await.unwrap(), 404).await;
 
     let published = publish(&app, "2024-01").await;
     assert_eq!(published.status(), 200);
@@ -437,7 +440,7 @@ async fn wlz_tariff_quote_requests_are_validated() {
         (json!({"nza_max_tariff": "1.005"}), "/nza_max_tariff"),
         (json!({"nza_max_tariff": "100", "profile": {"surcharges": ["bonus"]}}), "/profile/surcharges/0"),
         (json!({"nza_max_tariff": "100", "zorgkantoren": ["achmea"]}), "/zorgkantoren/0"),
-        (json!({"nza_max_tariff": "100", "edition": "1999-01"}), "/edition"),
+        (json!({"nza_max_tariff": "100", "edition": "1999_01"}), "/edition"),
         (json!({"nza_max_tariff": "100", "extra": true}), ""),
         (json!({"nza_max_tariff": "100", "profile": {"previous_percentage": "120"}}), "/profile/previous_percentage"),
     ] {

@@ -155,6 +155,21 @@ pub fn transition(status: Status, action: Action, role: Role) -> Result<Status, 
     Ok(next)
 }
 
+/// Every transition [`transition`] allows, as (from, action, to), in `Status::ALL` then
+/// `Action::ALL` order: the table the docs draw the lifecycle picture from, so the picture is
+/// this function's and cannot drift from it.
+pub fn transitions() -> Vec<(Status, Action, Status)> {
+    let mut edges = Vec::new();
+    for status in Status::ALL {
+        for action in Action::ALL {
+            if let Ok(next) = transition(status, action, action.role()) {
+                edges.push((status, action, next));
+            }
+        }
+    }
+    edges
+}
+
 /// Whether `role` may replace the editable content in `status`: only the IGO, while the
 /// proposal is a draft or countered.
 pub fn may_edit(status: Status, role: Role) -> Result<(), String> {
@@ -188,6 +203,13 @@ mod tests {
         (Status::UnderReview, Action::Reject, Role::Insurer, Status::Rejected),
         (Status::UnderReview, Action::Counter, Role::Insurer, Status::Countered),
     ];
+
+    #[test]
+    fn the_drawn_table_is_the_allowed_one() {
+        let drawn: Vec<_> = transitions().into_iter().map(|(s, a, n)| (s, a, a.role(), n)).collect();
+        assert_eq!(drawn.len(), ALLOWED.len());
+        assert!(ALLOWED.iter().all(|t| drawn.contains(t)));
+    }
 
     #[test]
     fn exactly_the_documented_transitions_are_allowed() {

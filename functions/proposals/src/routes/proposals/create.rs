@@ -3,6 +3,7 @@
 use domain::proposal::{Actor, NewProposal, Proposal};
 use edge::http::parse_json;
 use edge::routing::{ApiRequest, HandlerResult};
+use edge::ApiError;
 use storage::quotes;
 
 use crate::access::caller;
@@ -77,8 +78,9 @@ use crate::write::{write, Target};
         (status = 201, description = "Created; Location and ETag name it", body = Proposal,
             headers(("Location" = String, description = "The new proposal's URL"), ("ETag" = String, description = "Its version"))),
         (status = 403, description = "The caller is not an IGO", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`from_quote` is well-formed but not one of your organisation's quotes", body = edge::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`limit-reached`: your organisation holds the most open drafts it may (200 by default); submit or withdraw one first. A proposal submitted at once (`submit: true`) is no draft", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid proposal (the errors name the fields), a `from_quote` that is not one of your organisation's quotes or gives no valid lines (named `/from_quote`), or an Idempotency-Key reused with another body", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid proposal (the errors name the fields), a `from_quote` that gives no valid lines (named `/from_quote`), or an Idempotency-Key reused with another body", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_proposal(r: ApiRequest) -> HandlerResult {
@@ -88,7 +90,16 @@ pub async fn create_proposal(r: ApiRequest) -> HandlerResult {
     let idempotency = Idempotency::of(&r, claims)?;
     // Only the caller's own quotes are looked up, so another organisation's is simply absent.
     let quote = match &new.from_quote {
-        Some(id) => quotes::get_quote(&r.ctx, claims.org_code(), id).await?,
+        Some(id) => {
+            // Malformed: the domain's 422 at /from_quote. Well-formed but not one of the
+            // caller's quotes: 404, as for any unknown id.
+            let well_formed = domain::ids::IdKind::Ulid.accepts(id);
+            let found = if well_formed { quotes::get_quote(&r.ctx, claims.org_code(), id).await? } else { None };
+            if found.is_none() && well_formed {
+                return Err(ApiError::NotFoundWhy("/from_quote: your organisation has no such quote".into()));
+            }
+            found
+        }
         None => None,
     };
     let make = || {

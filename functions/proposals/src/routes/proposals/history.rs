@@ -50,7 +50,7 @@ fn encode_cursor(version: u64) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Result<u64, ApiError> {
-    let invalid = || ApiError::field("/query/cursor", IdKind::Cursor.rule());
+    let invalid = || ApiError::NotFoundWhy(edge::error::NOT_A_CURSOR.to_owned());
     check_id(IdKind::Cursor, "/query/cursor", cursor)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
@@ -90,7 +90,7 @@ async fn page_seen(
     responses(
         (status = 200, description = "A page of history entries and versions, oldest first; `next_cursor` continues with later versions", body = ProposalHistory),
         (status = 403, description = "The caller is neither an IGO nor an insurer", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such proposal of yours", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such proposal of yours, or `cursor` is well-formed but not one this history handed out", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn proposal_history(r: ApiRequest) -> HandlerResult {
@@ -117,7 +117,7 @@ pub async fn proposal_history(r: ApiRequest) -> HandlerResult {
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The proposal's id"),
-        ("version" = u64, Path, description = "The version number (its ETag without quotes)", minimum = 1),
+        ("version" = u64, Path, description = "The version number (its ETag without quotes)", minimum = 1, maximum = 9_999_999_999_u64),
     ),
     responses(
         (status = 200, description = "The proposal as it was at this version", body = Proposal),

@@ -38,9 +38,11 @@ pub struct ListParams {
     /// Only proposals for this contract year (2000-2100)
     #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
-    /// Insurers only: only proposals of this IGO (AGB code)
+    /// Insurers: only proposals of this IGO (AGB code). An IGO may name only itself (another
+    /// IGO is a 403)
     pub igo: Option<AgbCode>,
-    /// IGOs only: only proposals to this insurer (UZOVI code)
+    /// IGOs: only proposals to this insurer (UZOVI code). An insurer may name only itself
+    /// (another insurer is a 403)
     pub insurer: Option<UzoviCode>,
     /// Page size, 1-100 (default 20)
     #[param(minimum = 1, maximum = 100)]
@@ -59,7 +61,8 @@ pub struct ListParams {
     params(ListParams),
     responses(
         (status = 200, description = "A page of proposals, newest first", body = ProposalList),
-        (status = 403, description = "The caller is neither an IGO nor an insurer", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is neither an IGO nor an insurer, or filters by another organisation on its own side", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`cursor` is well-formed but not one this listing handed out", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid query parameter", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -74,16 +77,18 @@ pub async fn list_proposals(r: ApiRequest) -> HandlerResult {
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::field("/query/limit", "must be a whole number from 1 to 100"));
     }
-    // Each side filters by the other: naming yourself as the counterparty is a mistake.
+    // Each side filters by the other. Its own side's filter may only name itself (a no-op): a
+    // list of another organisation's proposals is not the caller's to see (403).
+    let own = claims.org_code();
     let (side, counterparty) = match claims.role {
-        Role::Igo if igo.is_some() => {
-            return Err(ApiError::field("/query/igo", "an IGO lists only its own proposals; filter by insurer"))
+        Role::Igo if igo.as_ref().is_some_and(|a| a.to_string() != own) => {
+            return Err(ApiError::Forbidden("an IGO lists only its own proposals; filter by insurer".into()))
         }
-        Role::Igo => (ListSide::Igo(claims.org_code().to_owned()), insurer.map(|u| u.to_string())),
-        _ if insurer.is_some() => {
-            return Err(ApiError::field("/query/insurer", "an insurer lists only its own proposals; filter by igo"))
+        Role::Igo => (ListSide::Igo(own.to_owned()), insurer.map(|u| u.to_string())),
+        _ if insurer.as_ref().is_some_and(|u| u.to_string() != own) => {
+            return Err(ApiError::Forbidden("an insurer lists only its own proposals; filter by igo".into()))
         }
-        _ => (ListSide::Insurer(claims.org_code().to_owned()), igo.map(|a| a.to_string())),
+        _ => (ListSide::Insurer(own.to_owned()), igo.map(|a| a.to_string())),
     };
     if let Some(cursor) = &cursor {
         edge::error::check_id(IdKind::Cursor, "/query/cursor", cursor)?;
