@@ -5,7 +5,6 @@
 use domain::themes::{edition_diff, EditionDiff, ThemeId, ZorgkantoorId};
 use edge::query::parse_query;
 use edge::routing::{ApiRequest, HandlerResult};
-use edge::ApiError;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -19,13 +18,11 @@ use crate::editions::pinned_edition;
 #[serde(deny_unknown_fields)]
 pub struct DiffQuery {
     /// The older published edition.
-    // Optional to serde only, so that a missing one is refused naming itself (`/query/from`);
-    // the spec says required.
-    #[param(required = true, example = "2023-07")]
-    pub from: Option<String>,
+    #[param(example = "2023-07")]
+    pub from: String,
     /// The newer published edition.
-    #[param(required = true, example = "2024-01")]
-    pub to: Option<String>,
+    #[param(example = "2024-01")]
+    pub to: String,
     /// Only these themes (repeatable, or comma-separated).
     #[param(example = json!(["bekostiging-en-tarieven"]))]
     pub theme: Option<Vec<ThemeId>>,
@@ -63,16 +60,14 @@ pub struct DiffQuery {
 )]
 pub async fn get_themes_diff(r: ApiRequest) -> HandlerResult {
     let q: DiffQuery = parse_query(&r.req)?;
-    let required = |value: Option<String>, pointer: &str| value.ok_or_else(|| ApiError::field(pointer, "required"));
-    let (from_id, to_id) = (required(q.from, "/query/from")?, required(q.to, "/query/to")?);
-    let from = pinned_edition(&r.ctx, &from_id, "/query/from").await?;
-    let to = pinned_edition(&r.ctx, &to_id, "/query/to").await?;
+    let from = pinned_edition(&r.ctx, &q.from, "/query/from").await?;
+    let to = pinned_edition(&r.ctx, &q.to, "/query/to").await?;
     let themes = q.theme.unwrap_or_default();
     let zorgkantoren = q.zorgkantoor.unwrap_or_default();
     let diff = edition_diff(&from, &to, &themes, &zorgkantoren);
     let join = |parts: Vec<&'static str>| parts.join("_");
     let zk_part = join(zorgkantoren.iter().map(|z| z.as_str()).collect());
     let theme_part = join(themes.iter().map(|t| t.as_str()).collect());
-    let export = Export::negotiate(&r, q.format, &["themes-diff", &from_id, &to_id, &zk_part, &theme_part]);
+    let export = Export::negotiate(&r, q.format, &["themes-diff", &q.from, &q.to, &zk_part, &theme_part]);
     negotiated(&r, &export, Freshness::Pinned, &diff, |variant| diff_csv(variant, &diff))
 }
