@@ -12,6 +12,7 @@ pub mod identity;
 pub mod ids;
 pub mod limits;
 pub mod money;
+pub mod principal;
 pub mod prestatie;
 pub mod proposal;
 pub mod quote;
