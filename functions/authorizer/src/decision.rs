@@ -141,7 +141,12 @@ impl<S: JwksSource, R: Registry> Authorizer<S, R> {
 
     /// Decides a request to `route_key` ("POST /v1/proposals") carrying the `Authorization`
     /// header value `authorization`, at `now` (Unix seconds).
-    pub async fn decide(&self, route_key: &str, authorization: Option<&str>, now: i64) -> Result<Decision, Unavailable> {
+    pub async fn decide(
+        &self,
+        route_key: &str,
+        authorization: Option<&str>,
+        now: i64,
+    ) -> Result<Decision, Unavailable> {
         let Some(requirement) = route_requirement(route_key) else {
             return Ok(Decision::Deny(Refusal::UnknownRoute(route_key.to_owned())));
         };

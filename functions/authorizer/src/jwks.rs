@@ -55,8 +55,7 @@ impl HttpsJwks {
             .https_only()
             .enable_http1()
             .build();
-        let client =
-            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(https);
+        let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(https);
         Ok(Self { url, client })
     }
 }
@@ -126,7 +125,9 @@ impl<S: JwksSource> KeyCache<S> {
             Ok(set) => state.keys = Some(set),
             // Keep the keys we have: the issuer's keys rarely change, and a token with a
             // known kid must keep working while the JWKS endpoint is down.
-            Err(err) if state.keys.is_some() => tracing::warn!(error = %err, "JWKS refetch failed; keeping the cached keys"),
+            Err(err) if state.keys.is_some() => {
+                tracing::warn!(error = %err, "JWKS refetch failed; keeping the cached keys")
+            }
             Err(err) => return Err(err),
         }
         Ok(state.keys.as_ref().and_then(|set| set.find(kid)).cloned())

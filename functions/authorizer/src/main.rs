@@ -19,12 +19,14 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     // Lives as long as the process: every invocation of this sandbox shares it (and its caches).
     let authorizer: &'static _ = Box::leak(Box::new(authorizer));
     // Boxed: the runtime's nested futures are too deep to lay out inline in `main`'s own.
-    Box::pin(lambda_runtime::run(service_fn(move |event: LambdaEvent<ApiGatewayV2CustomAuthorizerV2Request>| async move {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or_default();
-        handle_event(authorizer, &event.payload, now).await.map_err(|unavailable| unavailable.to_string())
-    })))
+    Box::pin(lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<ApiGatewayV2CustomAuthorizerV2Request>| async move {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or_default();
+            handle_event(authorizer, &event.payload, now).await.map_err(|unavailable| unavailable.to_string())
+        },
+    )))
     .await
 }

@@ -193,7 +193,8 @@ async fn hs256_signed_with_the_issuers_public_key_as_secret_is_refused() {
     // The classic key-confusion attack: the public key is public, so an HS256 token "signed"
     // with it would verify if the verifier let the token choose the algorithm.
     let public_pem = include_bytes!("keys/rsa2048_public.pem");
-    let token = sign(Algorithm::HS256, Some("rsa-1"), &EncodingKey::from_secret(public_pem), &claims("igo-user", |_| {}));
+    let token =
+        sign(Algorithm::HS256, Some("rsa-1"), &EncodingKey::from_secret(public_pem), &claims("igo-user", |_| {}));
     assert_eq!(refusal(PROPOSALS, &token).await, Refusal::Algorithm("HS256".into()));
     // Other algorithms than RS256 and ES256 are refused by name too.
     let token = sign(Algorithm::RS512, Some("rsa-1"), &rsa_key(), &claims("igo-user", |_| {}));

@@ -20,9 +20,14 @@ enum Action {
 }
 
 fn cli() -> Command {
-    let issuer = Arg::new("issuer").long("issuer").required(true).help("token issuer (iss), exactly as tokens carry it");
-    let subject = Arg::new("subject").long("subject").required(true).help("subject (sub) the issuer gives the user or client");
-    let dry_run = Arg::new("dry-run").long("dry-run").action(ArgAction::SetTrue).help("print what would be written; write nothing");
+    let issuer =
+        Arg::new("issuer").long("issuer").required(true).help("token issuer (iss), exactly as tokens carry it");
+    let subject =
+        Arg::new("subject").long("subject").required(true).help("subject (sub) the issuer gives the user or client");
+    let dry_run = Arg::new("dry-run")
+        .long("dry-run")
+        .action(ArgAction::SetTrue)
+        .help("print what would be written; write nothing");
     Command::new("zorginkoop-admin")
         .about("Registers, lists, suspends and reactivates principals in the Zorginkoop table (TABLE_NAME, DYNAMODB_ENDPOINT).")
         .subcommand_required(true)
@@ -226,7 +231,8 @@ mod tests {
     }
 
     fn register(role: &str, org: &str, extra: &[&str]) -> Result<Action, String> {
-        let mut a = vec!["register", "--issuer", ISS, "--subject", "u-1", "--role", role, "--org", org, "--name", "A. Jansen"];
+        let mut a =
+            vec!["register", "--issuer", ISS, "--subject", "u-1", "--role", role, "--org", org, "--name", "A. Jansen"];
         a.extend_from_slice(extra);
         parse(args(&a))
     }
