@@ -72,6 +72,8 @@ pub enum Refusal {
     NotYetValid,
     #[error("issued in the future (iat)")]
     IssuedInFuture,
+    #[error("not an access token (token_use {0})")]
+    NotAnAccessToken(String),
     #[error("the token lacks scope {0}")]
     MissingScope(&'static str),
     #[error("this route is not guarded by the authorizer: {0}")]
@@ -121,6 +123,9 @@ struct Claims {
     /// `scp`: a list, or a space-separated string (Entra ID, Okta).
     #[serde(default)]
     scp: Option<OneOrMany>,
+    /// Cognito marks its tokens `access` or `id`; an ID token is for the client, not for APIs.
+    #[serde(default)]
+    token_use: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -216,6 +221,9 @@ impl<S: JwksSource> Verifier<S> {
         let iat = claims.iat.ok_or(Refusal::MissingClaim("iat"))?;
         if iat > now.saturating_add(skew) {
             return Err(Refusal::IssuedInFuture);
+        }
+        if let Some(token_use) = claims.token_use.filter(|u| u != "access") {
+            return Err(Refusal::NotAnAccessToken(token_use));
         }
         let subject = claims.sub.filter(|s| !s.is_empty()).ok_or(Refusal::MissingClaim("sub"))?;
         let mut scopes = BTreeSet::new();

@@ -258,6 +258,14 @@ async fn a_token_without_the_routes_scope_is_refused() {
 }
 
 #[tokio::test]
+async fn a_cognito_id_token_is_not_an_access_token() {
+    let token = rs256(&claims("igo-user", |c| {
+        c.insert("token_use".into(), json!("id"));
+    }));
+    assert_eq!(refusal("GET /v1/me", &token).await, Refusal::NotAnAccessToken("id".into()));
+}
+
+#[tokio::test]
 async fn an_unknown_principal_is_refused() {
     let token = rs256(&claims("nobody-registered", |_| {}));
     assert_eq!(refusal(PROPOSALS, &token).await, Refusal::UnknownPrincipal);
