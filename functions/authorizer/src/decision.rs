@@ -40,8 +40,13 @@ impl Registry for StoreRegistry {
 pub struct CachedRegistry<R> {
     inner: R,
     ttl_seconds: i64,
-    entries: std::sync::Mutex<HashMap<(String, String), (i64, Option<Principal>)>>,
+    entries: std::sync::Mutex<HashMap<PrincipalKey, CachedLookup>>,
 }
+
+/// (issuer, subject).
+type PrincipalKey = (String, String);
+/// When the registry was read (Unix seconds) and what it answered.
+type CachedLookup = (i64, Option<Principal>);
 
 impl<R> CachedRegistry<R> {
     /// Entries kept at most; beyond that the cache starts over (the registry is small, so this
