@@ -46,6 +46,40 @@ pub enum Org {
     Publisher(String),
 }
 
+impl Org {
+    /// Longest publisher name we accept: it is echoed into history entries and keys.
+    pub const MAX_NAME_LEN: usize = 128;
+
+    /// The organisation a `role` names with `code`: an IGO's 8-digit AGB code, an insurer's
+    /// 4-digit UZOVI code, or a publisher's name. The one rule for every way a caller is
+    /// identified (token claims today, the principal registry next); the error says why not.
+    pub fn parse(role: Role, code: &str) -> Result<Org, String> {
+        match role {
+            Role::Igo => AgbCode::parse(code)
+                .map(Org::Igo)
+                .map_err(|_| "an igo's organisation must be an 8-digit AGB code".to_owned()),
+            Role::Insurer => UzoviCode::parse(code)
+                .map(Org::Insurer)
+                .map_err(|_| "an insurer's organisation must be a 4-digit UZOVI code".to_owned()),
+            // The org code is the tenant key (quotes are stored under it), so a publisher's
+            // org must never read as an AGB or UZOVI code: it needs a character besides digits.
+            Role::Publisher
+                if !code.is_empty()
+                    && code.len() <= Self::MAX_NAME_LEN
+                    && !code.bytes().all(|b| b.is_ascii_digit())
+                    && !code.chars().any(char::is_control) =>
+            {
+                Ok(Org::Publisher(code.to_owned()))
+            }
+            Role::Publisher => Err(format!(
+                "a publisher's organisation is a name of at most {} bytes that is not all digits \
+                 (those are AGB and UZOVI codes)",
+                Self::MAX_NAME_LEN
+            )),
+        }
+    }
+}
+
 /// An identified caller: subject, role and organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
@@ -107,5 +141,24 @@ mod tests {
         assert_eq!(insurer.org_code(), "3311");
         let Err(DomainError::Forbidden(reason)) = insurer.require_role(&[Role::Publisher]) else { panic!() };
         assert_eq!(reason, "this operation needs role publisher");
+    }
+
+    #[test]
+    fn an_org_code_must_fit_its_role() {
+        assert_eq!(Org::parse(Role::Igo, "53012345").unwrap(), Org::Igo(AgbCode::parse("53012345").unwrap()));
+        assert_eq!(Org::parse(Role::Insurer, "3311").unwrap(), Org::Insurer(UzoviCode::parse("3311").unwrap()));
+        assert_eq!(Org::parse(Role::Publisher, "CIZ-zorgkantoren").unwrap(), Org::Publisher("CIZ-zorgkantoren".into()));
+        for (role, bad) in [
+            (Role::Igo, "3311"),
+            (Role::Insurer, "53012345"),
+            // A publisher whose org reads as an IGO's or insurer's code would share its tenant key.
+            (Role::Publisher, "53012345"),
+            (Role::Publisher, "3311"),
+            (Role::Publisher, ""),
+            (Role::Publisher, "tab\tname"),
+        ] {
+            assert!(Org::parse(role, bad).is_err(), "{role:?} {bad:?}");
+        }
+        assert!(Org::parse(Role::Publisher, &"p".repeat(Org::MAX_NAME_LEN + 1)).is_err());
     }
 }

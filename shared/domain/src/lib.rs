@@ -13,6 +13,7 @@ pub mod ids;
 pub mod limits;
 pub mod money;
 pub mod prestatie;
+pub mod principal;
 pub mod proposal;
 pub mod quote;
 pub mod themes;

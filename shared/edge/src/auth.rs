@@ -3,14 +3,13 @@
 //! domain's [`Caller`]. The local gateway puts them in the same place, so this code cannot tell
 //! the two apart.
 
-use domain::codes::{AgbCode, UzoviCode};
 use domain::identity::{Caller, Org, Role};
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 
 use crate::error::ApiError;
 
-/// Longest `sub` or publisher `org` we accept; claims are echoed into history entries.
+/// Longest `sub` we accept; it is echoed into history entries.
 const MAX_CLAIM_LEN: usize = 128;
 
 /// Builds the caller from the authorizer's claim map (claim name → value). A token whose role is unknown, or whose
@@ -26,28 +25,7 @@ pub fn caller_from_claims(get: impl Fn(&str) -> Option<String>) -> Result<Caller
         .and_then(Role::parse)
         .ok_or_else(|| ApiError::Forbidden("the token's 'role' claim must be igo, insurer or publisher".into()))?;
     let org = get("org").ok_or_else(|| ApiError::Forbidden("the token has no 'org' claim".into()))?;
-    let org = match role {
-        Role::Igo => Org::Igo(
-            AgbCode::parse(&org)
-                .map_err(|_| ApiError::Forbidden("an igo token's 'org' must be an 8-digit AGB code".into()))?,
-        ),
-        Role::Insurer => Org::Insurer(
-            UzoviCode::parse(&org)
-                .map_err(|_| ApiError::Forbidden("an insurer token's 'org' must be a 4-digit UZOVI code".into()))?,
-        ),
-        // The org code is the tenant key (quotes are stored under it), so a publisher's
-        // org must never read as an AGB or UZOVI code: it needs a character besides digits.
-        Role::Publisher
-            if !org.is_empty() && org.len() <= MAX_CLAIM_LEN && !org.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            Org::Publisher(org)
-        }
-        Role::Publisher => {
-            return Err(ApiError::Forbidden(
-                "a publisher token needs an 'org' name that is not all digits (those are AGB and UZOVI codes)".into(),
-            ))
-        }
-    };
+    let org = Org::parse(role, &org).map_err(|why| ApiError::Forbidden(format!("the token's 'org' claim: {why}")))?;
     Ok(Caller { sub, role, org })
 }
 

@@ -1,9 +1,9 @@
 //! Every key the table holds, built in one place: the entity prefixes (`PROPOSAL#`, `ORG#`,
-//! `THEMES#`, ...) and the key map of a GetItem or Update. A new entity adds its builders here,
+//! `THEMES#`, `PRINCIPAL#`, ...) and the key map of a GetItem or Update. A new entity adds its builders here,
 //! so two entities can never pick the same prefix unnoticed.
 //!
 //! The layout of each entity (which item sits under which key, and why) is documented in its
-//! own module: `proposals`, `quotes`, `themes`.
+//! own module: `proposals`, `quotes`, `themes`, `principals`.
 
 use std::collections::HashMap;
 
@@ -119,6 +119,19 @@ pub mod themes {
     }
 }
 
+/// The principal registry: one partition per token issuer, one item per subject.
+pub mod principal {
+    pub const SK_PREFIX: &str = "SUBJECT#";
+
+    pub fn pk(issuer: &str) -> String {
+        format!("PRINCIPAL#{issuer}")
+    }
+
+    pub fn sk(subject: &str) -> String {
+        format!("{SK_PREFIX}{subject}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +144,7 @@ mod tests {
             quote::pk("x"),
             themes::edition_pk("x"),
             rate::pk("x", 1),
+            principal::pk("x"),
         ];
         for (i, a) in pks.iter().enumerate() {
             for b in &pks[i + 1..] {

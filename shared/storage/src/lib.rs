@@ -7,6 +7,7 @@
 pub mod config;
 pub mod counters;
 pub mod keys;
+pub mod principals;
 pub mod proposals;
 pub mod published_editions;
 pub mod quotes;

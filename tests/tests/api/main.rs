@@ -24,6 +24,7 @@ mod money_http;
 mod openapi_examples;
 mod org_limits;
 mod prestaties;
+mod principals;
 mod proposal_from_quote;
 mod proposals;
 mod proposals_concurrency;

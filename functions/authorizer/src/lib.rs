@@ -1,0 +1,13 @@
+//! The Lambda authorizer of the HTTP API: verifies the bearer token against the configured
+//! issuer's JWKS (`verify`, `jwks`), resolves its (issuer, subject) in the principal registry
+//! and answers API Gateway with the identity as context (`decision`). `lambda` adapts the
+//! authorizer event; `bin/zorginkoop-admin.rs` is the operators' registry command.
+
+pub mod decision;
+pub mod jwks;
+pub mod lambda;
+pub mod verify;
+
+pub use decision::{Authorizer, AuthorizerContext, CachedRegistry, Decision, Registry, SimpleResponse, StoreRegistry};
+pub use jwks::{HttpsJwks, JwksError, JwksSource, StaticJwks};
+pub use verify::{Refusal, VerifiedToken, Verifier, VerifierConfig};
