@@ -8,6 +8,11 @@ pub mod jwks;
 pub mod lambda;
 pub mod verify;
 
+// The authorizer's tests live in the library's own test binary: no extra integration-test
+// binary to link (the workspace keeps to one, tests/tests/api).
+#[cfg(test)]
+mod tests;
+
 pub use decision::{Authorizer, AuthorizerContext, CachedRegistry, Decision, Registry, SimpleResponse, StoreRegistry};
 pub use jwks::{HttpsJwks, JwksError, JwksSource, StaticJwks};
 pub use verify::{Refusal, VerifiedToken, Verifier, VerifierConfig};

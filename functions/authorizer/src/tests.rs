@@ -1,5 +1,5 @@
 //! The authorizer's decisions, end to end in-process: tokens signed with the test-only keys in
-//! `tests/keys/` (see its README), the key set served by `StaticJwks`, principals from an
+//! `src/test_keys/` (see its README), the key set served by `StaticJwks`, principals from an
 //! in-memory registry. One test per refusal of issue 17's "How to check", and the accepted
 //! tokens (RS256 and ES256) with the context they produce.
 
@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use authorizer::decision::Unavailable;
-use authorizer::lambda::{handle_event, Settings};
-use authorizer::{
+use crate::decision::Unavailable;
+use crate::lambda::{handle_event, Settings};
+use crate::{
     Authorizer, CachedRegistry, Decision, JwksError, JwksSource, Refusal, Registry, StaticJwks, Verifier,
     VerifierConfig,
 };
@@ -25,15 +25,15 @@ const NOW: i64 = 1_800_000_000;
 const PROPOSALS: &str = "POST /v1/proposals";
 
 fn rsa_key() -> EncodingKey {
-    EncodingKey::from_rsa_der(include_bytes!("keys/rsa2048_pkcs1.der"))
+    EncodingKey::from_rsa_der(include_bytes!("test_keys/rsa2048_pkcs1.der"))
 }
 
 fn other_rsa_key() -> EncodingKey {
-    EncodingKey::from_rsa_der(include_bytes!("keys/other_rsa2048_pkcs1.der"))
+    EncodingKey::from_rsa_der(include_bytes!("test_keys/other_rsa2048_pkcs1.der"))
 }
 
 fn ec_key() -> EncodingKey {
-    EncodingKey::from_ec_der(include_bytes!("keys/p256_pkcs8.der"))
+    EncodingKey::from_ec_der(include_bytes!("test_keys/p256_pkcs8.der"))
 }
 
 fn jwk(key: &EncodingKey, alg: Algorithm, kid: &str) -> Jwk {
@@ -192,7 +192,7 @@ async fn an_unsigned_token_alg_none_is_refused() {
 async fn hs256_signed_with_the_issuers_public_key_as_secret_is_refused() {
     // The classic key-confusion attack: the public key is public, so an HS256 token "signed"
     // with it would verify if the verifier let the token choose the algorithm.
-    let public_pem = include_bytes!("keys/rsa2048_public.pem");
+    let public_pem = include_bytes!("test_keys/rsa2048_public.pem");
     let token =
         sign(Algorithm::HS256, Some("rsa-1"), &EncodingKey::from_secret(public_pem), &claims("igo-user", |_| {}));
     assert_eq!(refusal(PROPOSALS, &token).await, Refusal::Algorithm("HS256".into()));
