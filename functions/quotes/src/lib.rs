@@ -46,7 +46,7 @@ pub fn router() -> Router {
     responses(
         (status = 201, description = "The computed quote, stored for the caller's organisation", body = Quote,
             headers(("Location" = String, description = "URL of the new quote"), ("ETag" = String, description = "Entity tag of the quote"))),
-        (status = 422, description = "Invalid request; `errors` names every invalid field by JSON pointer. Nothing is stored.", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid request; `errors` names every invalid field by JSON pointer. Nothing is stored. Besides the schema, rules across fields: cost components, care shifts and fixed shares name providers listed in `providers` (each provider once per prestatie); fixed shares add up to exactly 100; under `integrale_bekostiging` prestaties belong to the year's catalogue, an own prestatie code (innovation route only) needs `description` and `unit`; volumes of per-client prestaties are whole numbers; the care shifts away from one provider in one prestatie total at most 100", body = edge::Problem, content_type = "application/problem+json"),
         (status = 429, description = "`too-many-requests`: the organisation's requests per second are used up; or `quota-exceeded`: its quotes of today (UTC) are, until midnight. `Retry-After` says when to retry.", body = edge::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds until a retry can succeed"))),
     )

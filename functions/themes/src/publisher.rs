@@ -46,7 +46,7 @@ pub(crate) fn publisher_routes() -> Router {
         (status = 201, description = "The draft was created", body = EditionView),
         (status = 403, description = "Not a publisher", body = edge::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The edition is published and immutable, or the body's `edition` is not the path's", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid edition (pointer names the field)", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid edition (pointer names the field). Besides the schema, rules across fields: the 7 themes once each, in the table's order; each zorgkantoor listed once; cells and tariff rules name listed zorgkantoren, one cell per zorgkantoor and theme; a tariff rule's source names an existing cell and point (1-based)", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn put_edition(r: ApiRequest) -> HandlerResult {

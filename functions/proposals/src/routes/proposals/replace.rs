@@ -44,7 +44,7 @@ use crate::write::{write, Target};
         (status = 404, description = "No such proposal of yours", body = edge::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`conflict`: the proposal is not a draft or countered; or `limit-reached`: it has 250 versions, the most one proposal may have (it can still be submitted, accepted, rejected or withdrawn)", body = edge::Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale: the proposal changed", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid content (the errors name the fields)", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid content (the errors name the fields). Besides the schema, rules across fields: the period is a `year` or a `start` and an `end` (end not before start, at most 5 years); under `integrale_bekostiging` every line, care shift and attention point must exist in every year of the period (`GET /v1/prestaties`); an own prestatie code (innovation route only) needs `description` and `unit`, an NZa one refuses them; each prestatie once; distribution shares name prestaties of the lines and add up to exactly 100 (per prestatie when given per prestatie); `quote_id` is never taken from the client", body = edge::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]

@@ -46,7 +46,7 @@ use crate::write::{write, Target};
         (status = 404, description = "No such proposal of yours", body = edge::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`conflict`: the lifecycle or the caller's role does not allow this action now; or `limit-reached`: a counter on a proposal that has 250 versions, the most one proposal may have (accept, reject and withdraw still work)", body = edge::Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale: the proposal changed", body = edge::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid request (unknown action, missing reason or counter lines...)", body = edge::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid request (the errors name the fields). Besides the schema, rules across fields: `reason` is required to reject; `counter_lines` are required to counter and refused with any other action; counter lines follow the proposal's route and the prestaties of every year of its period, each prestatie once", body = edge::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing, or is `*` on accept or reject (a decision is bound to the ETag of the version reviewed)", body = edge::Problem, content_type = "application/problem+json"),
     )
 )]
