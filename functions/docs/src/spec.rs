@@ -285,8 +285,36 @@ mod tests {
             ApiError::Unprocessable(String::new()),
             ApiError::ServiceUnavailable,
             ApiError::TooManyRequests { retry_after: 1 },
+            ApiError::QuotaExceeded { detail: String::new(), retry_after: 1 },
+            ApiError::LimitReached(String::new()),
+            ApiError::NotFoundWhy(String::new()),
             ApiError::internal("x"),
         ];
+        // No wildcard: a new ApiError variant does not compile here, and the set check below
+        // fails until `every` holds one of each.
+        let variant = |err: &ApiError| match err {
+            ApiError::BadRequest(_) => 0,
+            ApiError::Unauthorized => 1,
+            ApiError::Forbidden(_) => 2,
+            ApiError::NotFound => 3,
+            ApiError::NotFoundWhy(_) => 4,
+            ApiError::MethodNotAllowed { .. } => 5,
+            ApiError::Conflict(_) => 6,
+            ApiError::PreconditionFailed(_) => 7,
+            ApiError::PreconditionRequired(_) => 8,
+            ApiError::PayloadTooLarge { .. } => 9,
+            ApiError::UnsupportedMediaType(_) => 10,
+            ApiError::NotAcceptable(_) => 11,
+            ApiError::Validation(_) => 12,
+            ApiError::Unprocessable(_) => 13,
+            ApiError::ServiceUnavailable => 14,
+            ApiError::TooManyRequests { .. } => 15,
+            ApiError::QuotaExceeded { .. } => 16,
+            ApiError::LimitReached(_) => 17,
+            ApiError::Internal(_) => 18,
+        };
+        let listed: std::collections::BTreeSet<usize> = every.iter().map(variant).collect();
+        assert_eq!(listed, (0..=18).collect(), "`every` holds one of each ApiError variant");
         for err in every {
             let problem = err.to_problem();
             let row = format!("| `{}` | {} |", problem.problem_type, problem.status);
