@@ -214,7 +214,7 @@ async fn proposal_bodies_are_limited_to_64_kib_and_a_large_real_proposal_fits() 
     let providers: Vec<_> = (0..40)
         .map(|i| {
             let share = "2.5"; // 40 providers x 2.5% = 100% of each prestatie
-            json!({"agb": format!("0300{i:04}"), "name": format!("Verloskundigenpraktijk nummer {i} in de regio"),
+            json!({"agb": format!("0800{i:04}"), "name": format!("Verloskundigenpraktijk nummer {i} in de regio"),
                 "kind": "verloskundigenpraktijk",
                 "shares": prestaties.iter().map(|p| json!({"prestatie": p, "share": share})).collect::<Vec<_>>()})
         })
