@@ -65,15 +65,7 @@ pub async fn openapi_json(_: ApiRequest) -> edge::routing::HandlerResult {
     responses((status = 200, description = "The reference page (HTML) for this API", content_type = "text/html", body = String))
 )]
 pub async fn docs_page(_: ApiRequest) -> edge::routing::HandlerResult {
-    let page = &*page::PAGE;
-    lambda_http::Response::builder()
-        .status(StatusCode::OK)
-        .header(http::header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .header(http::header::CONTENT_SECURITY_POLICY, page.csp.as_str())
-        .header(http::header::REFERRER_POLICY, "no-referrer")
-        .header(http::header::CACHE_CONTROL, "public, max-age=300")
-        .body(lambda_http::Body::Text(page.html.clone()))
-        .map_err(|e| edge::ApiError::internal(e.to_string()))
+    html_page(&page::PAGE)
 }
 
 /// The comparison dashboard.
@@ -90,7 +82,11 @@ pub async fn docs_page(_: ApiRequest) -> edge::routing::HandlerResult {
     responses((status = 200, description = "The comparison dashboard (HTML)", content_type = "text/html", body = String))
 )]
 pub async fn dashboard_page(_: ApiRequest) -> edge::routing::HandlerResult {
-    let page = &*dashboard::PAGE;
+    html_page(&dashboard::PAGE)
+}
+
+/// A self-contained HTML page with its own Content-Security-Policy (`/docs`, `/dashboard`).
+fn html_page(page: &page::DocsPage) -> edge::routing::HandlerResult {
     lambda_http::Response::builder()
         .status(StatusCode::OK)
         .header(http::header::CONTENT_TYPE, "text/html; charset=utf-8")

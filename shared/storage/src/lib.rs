@@ -138,6 +138,23 @@ pub(crate) fn transaction_condition_failed<R>(
     }
 }
 
+/// Every item a Query finds, page after page (the query's own `Limit`, if any, sizes the
+/// pages). Each listing that must read a whole partition goes through here.
+pub(crate) async fn query_all(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+) -> Result<Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>, StoreError> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let page = query.clone().set_exclusive_start_key(start).send().await.map_err(store_error)?;
+        items.extend(page.items.unwrap_or_default());
+        match page.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return Ok(items),
+        }
+    }
+}
+
 /// One item by key, strongly consistent (every read of ours follows its own writes), mapped to
 /// `T`; `None` when absent. Every GetItem of every entity goes through here.
 pub(crate) async fn get_item<T: serde::de::DeserializeOwned>(

@@ -96,30 +96,15 @@ pub async fn put(store: &Store, principal: &Principal, mode: PutMode) -> Result<
 
 /// Every principal of `issuer`, by subject: a Query of its partition, page after page.
 pub async fn list_by_issuer(store: &Store, issuer: &str) -> Result<Vec<Principal>, StoreError> {
-    let mut principals = Vec::new();
-    let mut start = None;
-    loop {
-        let out = store
-            .dynamo
-            .query()
-            .table_name(&store.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :sk)")
-            .expression_attribute_values(":pk", AttributeValue::S(keys::pk(issuer)))
-            .expression_attribute_values(":sk", AttributeValue::S(keys::SK_PREFIX.to_owned()))
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(store_error)?;
-        for item in out.items.unwrap_or_default() {
-            principals.push(from_item(item)?);
-        }
-        match out.last_evaluated_key {
-            Some(k) if !k.is_empty() => start = Some(k),
-            _ => break,
-        }
-    }
-    Ok(principals)
+    let query = store
+        .dynamo
+        .query()
+        .table_name(&store.table)
+        .key_condition_expression("PK = :pk AND begins_with(SK, :sk)")
+        .expression_attribute_values(":pk", AttributeValue::S(keys::pk(issuer)))
+        .expression_attribute_values(":sk", AttributeValue::S(keys::SK_PREFIX.to_owned()))
+        .consistent_read(true);
+    crate::query_all(query).await?.into_iter().map(from_item).collect()
 }
 
 /// Suspends or re-activates a registered principal and returns it as it now is;

@@ -114,30 +114,19 @@ pub async fn latest_published(store: &Store) -> Result<Option<StoredEdition>, St
 /// projects every attribute): the listing shows only metadata, but a few editions a year at
 /// ~50 KB each keep one page small, and one item shape keeps one mapping.
 pub async fn list_editions(store: &Store) -> Result<Vec<StoredEdition>, StoreError> {
-    let mut editions = Vec::new();
-    let mut start = None;
-    loop {
-        let out = store
-            .dynamo
-            .query()
-            .table_name(&store.table)
-            .index_name(GSI1.name)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", GSI1.partition_key)
-            .expression_attribute_values(":pk", AttributeValue::S(EDITIONS_PARTITION.into()))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(store_error)?;
-        for item in out.items.unwrap_or_default() {
-            editions.push(serde_dynamo::from_item(item).map_err(mapping_error)?);
-        }
-        match out.last_evaluated_key {
-            Some(k) if !k.is_empty() => start = Some(k),
-            _ => break,
-        }
-    }
-    Ok(editions)
+    let query = store
+        .dynamo
+        .query()
+        .table_name(&store.table)
+        .index_name(GSI1.name)
+        .key_condition_expression("#pk = :pk")
+        .expression_attribute_names("#pk", GSI1.partition_key)
+        .expression_attribute_values(":pk", AttributeValue::S(EDITIONS_PARTITION.into()));
+    crate::query_all(query)
+        .await?
+        .into_iter()
+        .map(|item| serde_dynamo::from_item(item).map_err(mapping_error))
+        .collect()
 }
 
 /// Writes a draft: creates it, or replaces a draft of the same id (keeping its created_at).

@@ -281,44 +281,6 @@ pub async fn get_version(store: &Store, id: &str, version: u64) -> Result<Option
     Ok(item.map(|snapshot| snapshot.proposal))
 }
 
-/// Every item of one proposal whose sort key starts with `prefix`, in version order.
-async fn query_prefix<T: serde::de::DeserializeOwned>(
-    store: &Store,
-    id: &str,
-    prefix: &str,
-) -> Result<Vec<T>, StoreError> {
-    let mut out = Vec::new();
-    let mut start = None;
-    loop {
-        let page = store
-            .dynamo
-            .query()
-            .table_name(&store.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-            .expression_attribute_values(":pk", AttributeValue::S(keys::pk(id)))
-            .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(store_error)?;
-        for item in page.items.unwrap_or_default() {
-            out.push(serde_dynamo::from_item(item).map_err(mapping_error)?);
-        }
-        start = page.last_evaluated_key;
-        if start.is_none() {
-            return Ok(out);
-        }
-    }
-}
-
-/// The history entries and version snapshots of a proposal, oldest first.
-pub async fn history(store: &Store, id: &str) -> Result<(Vec<HistoryEntry>, Vec<Proposal>), StoreError> {
-    let entries: Vec<HistoryItem> = query_prefix(store, id, "HISTORY#").await?;
-    let versions: Vec<VersionItem> = query_prefix(store, id, "VERSION#").await?;
-    Ok((entries.into_iter().map(|i| i.entry).collect(), versions.into_iter().map(|v| v.proposal).collect()))
-}
-
 /// Items of one proposal with sort keys in `(from, to]`-style bounds: `prefix` items whose
 /// sort key is above `after` (exclusive), at most `limit`, in version order.
 async fn query_after<T: serde::de::DeserializeOwned>(
