@@ -1,5 +1,7 @@
 //! Test harness for the integration suites: one DynamoDB Local per test run, a fresh table per
-//! test, and the local gateway started in-process on a random port, with token helpers.
+//! test, and the local gateway started in-process on a random port, with token helpers that
+//! register the caller's principal in that table and mint its token from the gateway's issuer,
+//! so every suite goes through the authorizer as requests do in AWS.
 //!
 //! DynamoDB Local: `make test` starts one and sets `DYNAMODB_ENDPOINT`. When the suites run on
 //! their own (`cargo test -p integration-tests`), the harness starts one itself, once per test
@@ -9,21 +11,33 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use aws_sdk_dynamodb::Client;
+use domain::identity::Role;
+use domain::principal::{Principal, PrincipalStatus};
 use edge::AppContext;
-use local_gateway::{jwt, mint_token, JwtVerifier, TokenClaims};
+use local_gateway::{GatewaySettings, LocalIssuer, SigningAlg, SigningKeys, TokenRequest};
 use storage::config::Config;
 
 pub use reqwest::StatusCode;
 
-/// Test secret for the in-process gateway's authorizer.
-pub const SECRET: &str = "integration-test-secret";
+/// How long the test gateways' authorizer trusts a registry read: short, so a suspension test
+/// waits little, and long enough that a suite's requests mostly hit the cache.
+pub const PRINCIPAL_CACHE_SECONDS: i64 = 1;
 
 /// A running API on a random port over its own fresh table.
 pub struct TestApp {
     pub base_url: String,
     pub client: reqwest::Client,
     pub ctx: AppContext,
+    /// The gateway's issuer: its URL is `base_url`, its keys the process's.
+    pub issuer: LocalIssuer,
+    /// Where the gateway's authorizer reads principals (`ctx.store` unless a test says).
+    pub registry: storage::Store,
+    /// Tokens minted so far, by (role, org): each caller is registered once per app.
+    tokens: Arc<Mutex<HashMap<(String, String), String>>>,
 }
 
 static ENDPOINT: OnceLock<String> = OnceLock::new();
@@ -98,42 +112,59 @@ pub fn unique_table_name() -> String {
     format!("test-{}", ulid::Ulid::new().to_string().to_lowercase())
 }
 
+/// A store over a fresh, empty table in the run's DynamoDB Local.
+pub async fn fresh_store() -> storage::Store {
+    let dynamo = dynamodb_client().await;
+    let table = unique_table_name();
+    // DynamoDB Local answers slowly on its first requests of a run; retry briefly.
+    let mut attempt = 0;
+    loop {
+        match storage::table::create_table(&dynamo, &table).await {
+            Ok(()) => break,
+            // The name is unique, so an earlier attempt whose answer was lost created it.
+            Err(aws_sdk_dynamodb::Error::ResourceInUseException(_)) if attempt > 0 => break,
+            Err(_) if attempt < 40 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(50 * attempt.min(20))).await;
+            }
+            Err(err) => panic!("creating table {table}: {err:?}"),
+        }
+    }
+    storage::Store::new(dynamo, table)
+}
+
 impl TestApp {
     /// Starts the API over a fresh, empty table.
     pub async fn spawn() -> TestApp {
-        let dynamo = dynamodb_client().await;
-        let table = unique_table_name();
-        // DynamoDB Local answers slowly on its first requests of a run; retry briefly.
-        let mut attempt = 0;
-        loop {
-            match storage::table::create_table(&dynamo, &table).await {
-                Ok(()) => break,
-                // The name is unique, so an earlier attempt whose answer was lost created it.
-                Err(aws_sdk_dynamodb::Error::ResourceInUseException(_)) if attempt > 0 => break,
-                Err(_) if attempt < 40 => {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(50 * attempt.min(20))).await;
-                }
-                Err(err) => panic!("creating table {table}: {err:?}"),
-            }
-        }
-        Self::spawn_on(AppContext::new(storage::Store::new(dynamo, table))).await
+        Self::spawn_on(AppContext::new(fresh_store().await)).await
     }
 
     /// Starts the API over an existing context (table).
     pub async fn spawn_on(ctx: AppContext) -> TestApp {
+        let registry = ctx.store.clone();
+        Self::spawn_with_registry(ctx, registry).await
+    }
+
+    /// Starts the API over `ctx`, its authorizer reading principals from `registry`.
+    pub async fn spawn_with_registry(ctx: AppContext, registry: storage::Store) -> TestApp {
         // TEST_LOG=1 shows the API's own logs (filter from RUST_LOG) when a suite needs explaining.
         if std::env::var_os("TEST_LOG").is_some() {
             edge::telemetry::init();
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a random port");
         let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let issuer = LocalIssuer::new(base_url.clone(), SigningKeys::shared());
+        let settings = GatewaySettings {
+            issuer: issuer.clone(),
+            registry: registry.clone(),
+            principal_cache_seconds: PRINCIPAL_CACHE_SECONDS,
+        };
         let served = ctx.clone();
         tokio::spawn(async move {
-            let _ = local_gateway::serve(listener, served, JwtVerifier::new(SECRET)).await;
+            let _ = local_gateway::serve(listener, served, settings).await;
         });
         let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-        TestApp { base_url, client, ctx }
+        TestApp { base_url, client, ctx, issuer, registry, tokens: Arc::default() }
     }
 
     /// Starts the API over a fresh table with the themes seed edition loaded.
@@ -147,9 +178,59 @@ impl TestApp {
         format!("{}{}", self.base_url, path)
     }
 
-    /// A valid token for a caller of `role` in `org`.
-    pub fn token(&self, role: &str, org: &str) -> String {
-        token_with(&TokenClaims::new(&format!("user-{role}-{org}"), role, Some(org), 3600))
+    /// A valid token for the caller of `role` in `org` (subject `user-<role>-<org>`, spaces as
+    /// `_`; an
+    /// insurer's is its signatory), registered in this app's table on first use.
+    pub async fn token(&self, role: &str, org: &str) -> String {
+        let key = (role.to_owned(), org.to_owned());
+        if let Some(token) = self.tokens.lock().unwrap().get(&key) {
+            return token.clone();
+        }
+        let role_parsed = Role::parse(role).unwrap_or_else(|| panic!("role {role}"));
+        // A subject is a key part: no spaces (a publisher's org may have them).
+        let sub = format!("user-{role}-{}", org.replace(|c: char| c.is_whitespace(), "_"));
+        let mut principal = self.principal(&sub, role_parsed, org);
+        principal.signatory = role_parsed == Role::Insurer;
+        let token = self.token_of(principal).await;
+        self.tokens.lock().unwrap().insert(key, token.clone());
+        token
+    }
+
+    /// An active, non-signatory principal of this app's issuer (change fields before
+    /// [`TestApp::token_of`]).
+    pub fn principal(&self, sub: &str, role: Role, org: &str) -> Principal {
+        Principal {
+            issuer: self.issuer.url.clone(),
+            subject: sub.to_owned(),
+            role,
+            org: org.to_owned(),
+            display_name: format!("Test {sub}"),
+            status: PrincipalStatus::Active,
+            signatory: false,
+        }
+    }
+
+    /// Registers `principal` (if its subject is not yet) and mints a token with its role's scopes.
+    pub async fn token_of(&self, principal: Principal) -> String {
+        let request = TokenRequest::for_role(principal.subject.clone(), principal.role);
+        local_gateway::token::ensure_registered(&self.registry, principal)
+            .await
+            .unwrap_or_else(|e| panic!("registering a test principal: {e}"));
+        self.issuer.mint(&request)
+    }
+
+    /// Signs arbitrary claims with the gateway's own key (no registration): tokens that are
+    /// genuine but expired, unscoped, for unknown subjects...
+    pub fn sign(&self, claims: &serde_json::Value) -> String {
+        self.issuer.sign(SigningAlg::Rs256, claims)
+    }
+
+    /// The claims of a current access token of this issuer for `sub` with `scope`; adjust and
+    /// [`TestApp::sign`].
+    pub fn claims(&self, sub: &str, scope: &str) -> serde_json::Value {
+        let now = chrono::Utc::now().timestamp();
+        serde_json::json!({"iss": self.issuer.url, "sub": sub, "scope": scope, "token_use": "access",
+            "iat": now, "nbf": now, "exp": now + 600})
     }
 
     pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
@@ -165,9 +246,9 @@ impl TestApp {
         self.client.delete(self.url(path))
     }
 
-    /// A request carrying a bearer token for `role`/`org`.
-    pub fn as_caller(&self, builder: reqwest::RequestBuilder, role: &str, org: &str) -> reqwest::RequestBuilder {
-        builder.bearer_auth(self.token(role, org))
+    /// A request carrying a bearer token for `role`/`org` (see [`TestApp::token`]).
+    pub async fn as_caller(&self, builder: reqwest::RequestBuilder, role: &str, org: &str) -> reqwest::RequestBuilder {
+        builder.bearer_auth(self.token(role, org).await)
     }
 }
 
@@ -176,17 +257,11 @@ async fn themes_seed(ctx: &AppContext) {
     themes::seed(ctx).await.expect("seeding the themes edition");
 }
 
-/// Signs arbitrary claims with the test secret (for expired or malformed-claim tokens).
-pub fn token_with(claims: &TokenClaims) -> String {
-    mint_token(SECRET, claims)
+/// Claims signed by a key the gateway does not know (another issuer's, or a forger's).
+pub fn token_of_another_key(claims: &serde_json::Value) -> String {
+    static OTHER: std::sync::OnceLock<LocalIssuer> = std::sync::OnceLock::new();
+    OTHER.get_or_init(|| LocalIssuer::new("http://elsewhere", Arc::new(SigningKeys::generate()))).sign(SigningAlg::Rs256, claims)
 }
-
-/// Signs claims with a secret the gateway does not trust.
-pub fn token_signed_with(secret: &str, claims: &TokenClaims) -> String {
-    mint_token(secret, claims)
-}
-
-pub use jwt::TokenClaims as Claims;
 
 /// Reads a JSON body, panicking with the body text when it is not JSON (test diagnostics).
 pub async fn json_body(response: reqwest::Response) -> serde_json::Value {

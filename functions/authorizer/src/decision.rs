@@ -11,7 +11,7 @@ use domain::principal::{route_requirement, Principal};
 use storage::{Store, StoreError};
 
 use crate::jwks::{JwksError, JwksSource};
-use crate::verify::{bearer_token, Refusal, Verifier};
+use crate::verify::{bearer_token, Refusal, RefusalAnswer, Verifier};
 
 /// Where principals are looked up: the table, or a cache in front of it.
 pub trait Registry: Send + Sync {
@@ -80,7 +80,8 @@ impl<R: Registry> Registry for CachedRegistry<R> {
 }
 
 /// The identity the functions receive (`requestContext.authorizer.lambda` in their event).
-/// HTTP API context values must be strings, numbers or booleans: no nesting.
+/// HTTP API context values must be strings, numbers or booleans: no nesting. `edge::auth`
+/// reads these names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuthorizerContext {
     pub sub: String,
@@ -94,27 +95,55 @@ pub struct AuthorizerContext {
     pub scope: String,
 }
 
+/// The context of a refused genuine token: only why, and the status the function answers
+/// (401 or 403). It names no principal, so `edge::auth` can build no caller from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusalContext {
+    pub refused: String,
+    pub refused_status: u16,
+}
+
+/// What the functions find in the authorizer context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Context {
+    Identity(AuthorizerContext),
+    Refusal(RefusalContext),
+}
+
 /// The HTTP API REQUEST authorizer's simple response (payload format 2.0).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SimpleResponse {
     pub is_authorized: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub context: Option<AuthorizerContext>,
+    pub context: Option<Context>,
 }
 
 /// What the authorizer decided about one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
+    /// A verified token of an active principal with the route's scope.
     Allow(AuthorizerContext),
+    /// A refusal; [`Refusal::answer`] says whether API Gateway or the function answers it.
     Deny(Refusal),
 }
 
 impl Decision {
     pub fn into_response(self) -> SimpleResponse {
         match self {
-            Decision::Allow(context) => SimpleResponse { is_authorized: true, context: Some(context) },
-            Decision::Deny(_) => SimpleResponse { is_authorized: false, context: None },
+            Decision::Allow(context) => {
+                SimpleResponse { is_authorized: true, context: Some(Context::Identity(context)) }
+            }
+            Decision::Deny(refusal) => {
+                let status = match refusal.answer() {
+                    RefusalAnswer::Gateway => return SimpleResponse { is_authorized: false, context: None },
+                    RefusalAnswer::InvalidToken => 401,
+                    RefusalAnswer::Forbidden => 403,
+                };
+                let context = RefusalContext { refused: refusal.to_string(), refused_status: status };
+                SimpleResponse { is_authorized: true, context: Some(Context::Refusal(context)) }
+            }
         }
     }
 }

@@ -13,6 +13,9 @@ pub mod verify;
 #[cfg(test)]
 mod tests;
 
-pub use decision::{Authorizer, AuthorizerContext, CachedRegistry, Decision, Registry, SimpleResponse, StoreRegistry};
+pub use decision::{
+    Authorizer, AuthorizerContext, CachedRegistry, Context, Decision, RefusalContext, Registry, SimpleResponse,
+    StoreRegistry,
+};
 pub use jwks::{HttpsJwks, JwksError, JwksSource, StaticJwks};
-pub use verify::{Refusal, VerifiedToken, Verifier, VerifierConfig};
+pub use verify::{Refusal, RefusalAnswer, VerifiedToken, Verifier, VerifierConfig};

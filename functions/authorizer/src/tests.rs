@@ -302,6 +302,29 @@ async fn requests_without_a_bearer_token_or_to_unguarded_routes_are_refused() {
     assert_eq!(denied, json!({"isAuthorized": false}));
 }
 
+#[test]
+fn refusals_of_genuine_tokens_pass_with_only_the_refusal_so_the_function_can_say_why() {
+    // Unverifiable tokens stop at API Gateway, with no context at all.
+    for refusal in [Refusal::Signature, Refusal::Algorithm("HS256".into()), Refusal::UnknownKey("k".into())] {
+        let response = serde_json::to_value(Decision::Deny(refusal.clone()).into_response()).unwrap();
+        assert_eq!(response, json!({"isAuthorized": false}), "{refusal:?}");
+    }
+    // Verified but unusable: 401 from the function; verified but not allowed: 403.
+    for (refusal, status) in [
+        (Refusal::Expired, 401),
+        (Refusal::NotAnAccessToken("id".into()), 401),
+        (Refusal::MissingScope("zorginkoop/quotes"), 403),
+        (Refusal::UnknownPrincipal, 403),
+        (Refusal::SuspendedPrincipal, 403),
+    ] {
+        let response = serde_json::to_value(Decision::Deny(refusal.clone()).into_response()).unwrap();
+        assert_eq!(
+            response,
+            json!({"isAuthorized": true, "context": {"refused": refusal.to_string(), "refused_status": status}}),
+        );
+    }
+}
+
 struct DownJwks;
 
 impl JwksSource for DownJwks {

@@ -86,6 +86,50 @@ pub enum Refusal {
     UnusablePrincipal(String),
 }
 
+/// How a refusal reaches the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalAnswer {
+    /// The token did not verify (no token, not a JWT, another algorithm or key, a bad
+    /// signature) or the route is not one we guard: the authorizer denies and API Gateway
+    /// answers 403 itself. Nothing from such a token reaches a function.
+    Gateway,
+    /// The issuer's signature verified but the token is not usable now (expired, not yet
+    /// valid, another issuer or audience, not an access token): the function answers 401
+    /// `invalid-token` naming why, so a client knows to fetch a new token.
+    InvalidToken,
+    /// A genuine, current token that may not make this request (a scope missing, the
+    /// principal unknown, suspended or unusable): the function answers 403 naming why.
+    Forbidden,
+}
+
+impl Refusal {
+    /// Where this refusal is answered (see [`RefusalAnswer`]). An HTTP API cannot put a body
+    /// on an authorizer's own 403, so refusals of genuine tokens pass with only the refusal in
+    /// the context, and the function turns it into problem+json.
+    pub fn answer(&self) -> RefusalAnswer {
+        match self {
+            Refusal::NoToken
+            | Refusal::Malformed
+            | Refusal::Algorithm(_)
+            | Refusal::NoKeyId
+            | Refusal::UnknownKey(_)
+            | Refusal::Signature
+            | Refusal::UnknownRoute(_) => RefusalAnswer::Gateway,
+            Refusal::WrongIssuer(_)
+            | Refusal::WrongAudience
+            | Refusal::MissingClaim(_)
+            | Refusal::Expired
+            | Refusal::NotYetValid
+            | Refusal::IssuedInFuture
+            | Refusal::NotAnAccessToken(_) => RefusalAnswer::InvalidToken,
+            Refusal::MissingScope(_)
+            | Refusal::UnknownPrincipal
+            | Refusal::SuspendedPrincipal
+            | Refusal::UnusablePrincipal(_) => RefusalAnswer::Forbidden,
+        }
+    }
+}
+
 /// A verified token: whose it is and what it may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedToken {

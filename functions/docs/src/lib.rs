@@ -111,16 +111,22 @@ pub async fn lifecycle_svg(r: ApiRequest) -> edge::routing::HandlerResult {
     edge::http::content_tagged(&r.req, StatusCode::OK, "image/svg+xml", SVG.clone(), "public, max-age=300")
 }
 
-/// What the caller's verified token says.
+/// The registered principal the caller's token resolved to.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
+    /// The token's subject (for Cognito client-credentials tokens: the app client id).
     pub sub: String,
     pub role: Role,
     /// AGB code (igo), UZOVI code (insurer) or organisation name (publisher).
     pub org: String,
+    /// The name the principal is registered under; history entries record it.
+    pub display_name: String,
+    /// Insurers: whether this principal may accept or reject proposals.
+    pub signatory: bool,
 }
 
-/// The caller's identity as the API sees it.
+/// The caller's identity as the API sees it: the principal registry's entry for the token's
+/// issuer and subject (role and organisation never come from the token itself).
 #[utoipa::path(
     get,
     path = "/v1/me",
@@ -128,11 +134,17 @@ pub struct Me {
     tag = "meta",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The caller's verified claims", body = Me),
+        (status = 200, description = "The caller's registered principal", body = Me),
     )
 )]
 pub async fn me(r: ApiRequest) -> edge::routing::HandlerResult {
-    let claims = r.caller()?;
-    let me = Me { sub: claims.sub.clone(), role: claims.role, org: claims.org_code().to_owned() };
+    let caller = r.caller()?;
+    let me = Me {
+        sub: caller.sub.clone(),
+        role: caller.role,
+        org: caller.org_code().to_owned(),
+        display_name: caller.display_name.clone(),
+        signatory: caller.signatory,
+    };
     edge::http::with_header(json(StatusCode::OK, &me)?, http::header::CACHE_CONTROL, edge::http::CONFIDENTIAL)
 }

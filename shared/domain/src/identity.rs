@@ -80,15 +80,25 @@ impl Org {
     }
 }
 
-/// An identified caller: subject, role and organisation.
+/// An identified caller: the registered principal the authorizer resolved the token to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub sub: String,
     pub role: Role,
     pub org: Org,
+    /// The principal's registered name (a person or a system), recorded in history.
+    pub display_name: String,
+    /// Insurers only: this principal may accept or reject proposals (the authorised signatory).
+    pub signatory: bool,
 }
 
 impl Caller {
+    /// A caller who is not a signatory, named by its subject (tests and tools).
+    pub fn new(sub: impl Into<String>, role: Role, org: Org) -> Self {
+        let sub = sub.into();
+        Caller { display_name: sub.clone(), sub, role, org, signatory: false }
+    }
+
     /// The org code as a plain string: the tenant key, unique across roles (AGB codes have 8
     /// digits, UZOVI codes 4, and a publisher's org is never all digits).
     pub fn org_code(&self) -> &str {
@@ -132,12 +142,12 @@ mod tests {
 
     #[test]
     fn roles_gate_operations() {
-        let igo = Caller { sub: "u1".into(), role: Role::Igo, org: Org::Igo(AgbCode::parse("53012345").unwrap()) };
+        let igo = Caller::new("u1", Role::Igo, Org::Igo(AgbCode::parse("53012345").unwrap()));
         assert!(igo.require_igo().is_ok());
         assert!(matches!(igo.require_insurer(), Err(DomainError::Forbidden(_))));
         assert!(igo.require_role(&[Role::Igo, Role::Insurer]).is_ok());
         let insurer =
-            Caller { sub: "u2".into(), role: Role::Insurer, org: Org::Insurer(UzoviCode::parse("3311").unwrap()) };
+            Caller::new("u2", Role::Insurer, Org::Insurer(UzoviCode::parse("3311").unwrap()));
         assert_eq!(insurer.org_code(), "3311");
         let Err(DomainError::Forbidden(reason)) = insurer.require_role(&[Role::Publisher]) else { panic!() };
         assert_eq!(reason, "this operation needs role publisher");

@@ -78,7 +78,13 @@ impl Principal {
             return Err(DomainError::Forbidden("this principal is suspended".into()));
         }
         let org = Org::parse(self.role, &self.org).map_err(DomainError::Forbidden)?;
-        Ok(Caller { sub: self.subject.clone(), role: self.role, org })
+        Ok(Caller {
+            sub: self.subject.clone(),
+            role: self.role,
+            org,
+            display_name: self.display_name.clone(),
+            signatory: self.signatory,
+        })
     }
 }
 
@@ -118,6 +124,15 @@ impl Scope {
 
     pub fn parse(s: &str) -> Option<Scope> {
         Scope::ALL.into_iter().find(|scope| scope.as_str() == s)
+    }
+
+    /// The scopes a client of `role` is given (a Cognito app client, a local token): IGOs and
+    /// insurers work with proposals and quotes, publishers with themes editions.
+    pub fn for_role(role: Role) -> &'static [Scope] {
+        match role {
+            Role::Igo | Role::Insurer => &[Scope::Proposals, Scope::Quotes],
+            Role::Publisher => &[Scope::ThemesPublish],
+        }
     }
 }
 

@@ -38,6 +38,10 @@ pub enum ApiError {
     BadRequest(String),
     #[error("authentication required")]
     Unauthorized,
+    /// A genuine token that is not usable now (expired, not yet valid, another audience, not an
+    /// access token): the client should fetch a new one.
+    #[error("the token is not usable: {0}")]
+    InvalidToken(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
     #[error("not found")]
@@ -93,7 +97,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::NotFoundWhy(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -115,6 +119,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "malformed-request",
             ApiError::Unauthorized => "unauthorized",
+            ApiError::InvalidToken(_) => "invalid-token",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound | ApiError::NotFoundWhy(_) => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
@@ -138,6 +143,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "Malformed request",
             ApiError::Unauthorized => "Authentication required",
+            ApiError::InvalidToken(_) => "Invalid token",
             ApiError::Forbidden(_) => "Forbidden",
             ApiError::NotFound | ApiError::NotFoundWhy(_) => "Not found",
             ApiError::MethodNotAllowed { .. } => "Method not allowed",
@@ -198,6 +204,9 @@ impl ApiError {
                 builder = builder.header(http::header::RETRY_AFTER, retry_after.to_string())
             }
             ApiError::Unauthorized => builder = builder.header(http::header::WWW_AUTHENTICATE, "Bearer"),
+            ApiError::InvalidToken(_) => {
+                builder = builder.header(http::header::WWW_AUTHENTICATE, r#"Bearer error="invalid_token""#)
+            }
             ApiError::MethodNotAllowed { allow } => builder = builder.header(http::header::ALLOW, allow.join(", ")),
             _ => {}
         }

@@ -309,7 +309,7 @@ impl Endpoint {
 
 async fn send(app: &TestApp, target: &Target, content_type: &str, body: Vec<u8>) -> reqwest::Response {
     let mut request = app
-        .as_caller(app.client.request(target.method.clone(), app.url(&target.path)), target.role, target.org)
+        .as_caller(app.client.request(target.method.clone(), app.url(&target.path)), target.role, target.org).await
         .header("content-type", content_type)
         .body(body);
     if let Some(if_match) = target.if_match {
@@ -480,7 +480,7 @@ async fn hostile_path_and_query_parameters_are_refused() {
             let path = template.replace("{}", segment);
             let mut request = app.client.request(method.clone(), app.url(&path));
             if let Some((role, org)) = caller {
-                request = app.as_caller(request, role, org);
+                request = app.as_caller(request, role, org).await;
             }
             if let Some(body) = body {
                 request = request.json(body);
@@ -513,7 +513,7 @@ async fn hostile_path_and_query_parameters_are_refused() {
         for value in hostile_strings() {
             sent += 1;
             let path = format!("/v1/proposals?{}={}", encode_segment(name), encode_segment(&value));
-            let response = app.as_caller(app.get(&path), role, org).send().await.expect("sending");
+            let response = app.as_caller(app.get(&path), role, org).await.send().await.expect("sending");
             if let Err(what) = expect_client_problem(response).await {
                 failures.push(format!("GET {}: {what}", truncate(&path, 80)));
             }
@@ -598,7 +598,7 @@ async fn identifiers_generated_from_the_spec_are_refused() {
     // Path parameters other than the one under test name things that exist, so the case is
     // refused for the identifier and nothing else.
     let (proposal, _, _) = create(&app, IGO_A, &proposal_body(IGO_A, INSURER_X)).await;
-    let quote = app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).json(&quote_body()).send().await.unwrap();
+    let quote = app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).await.json(&quote_body()).send().await.unwrap();
     let quote = json_body(quote).await["id"].as_str().unwrap().to_owned();
     let existing = |template: &str| match template {
         t if t.starts_with("/v1/proposals") => proposal.clone(),
@@ -720,7 +720,7 @@ async fn identifiers_generated_from_the_spec_are_refused() {
     for case in &cases {
         let mut request = app.client.request(case.method.clone(), app.url(&case.path));
         if let Some((role, org)) = case.caller {
-            request = app.as_caller(request, role, org);
+            request = app.as_caller(request, role, org).await;
         }
         if let Some(body) = &case.body {
             request = request.json(body);

@@ -34,11 +34,12 @@ async fn a_store_slower_than_the_deadline_gets_503_with_retry_after_not_a_hang()
     let dynamo = storage::dynamodb_client(&config).await;
     let mut ctx = edge::AppContext::new(storage::Store::new(dynamo, config.table_name.clone()));
     ctx.request_budget = Duration::from_millis(1500);
-    let app = TestApp::spawn_on(ctx).await;
+    // The authorizer is a Lambda of its own with its own client: only the functions' store stalls.
+    let app = TestApp::spawn_with_registry(ctx, integration_tests::fresh_store().await).await;
 
     for request in [
-        app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).json(&proposal_body(IGO_A, "3311")),
-        app.as_caller(app.get("/v1/proposals"), "igo", IGO_A),
+        app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).await.json(&proposal_body(IGO_A, "3311")),
+        app.as_caller(app.get("/v1/proposals"), "igo", IGO_A).await,
         app.get("/v1/themes"),
     ] {
         let started = Instant::now();

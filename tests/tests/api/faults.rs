@@ -151,7 +151,7 @@ async fn send(app: &TestApp, client: &reqwest::Client, key: &str, n: usize) -> O
     let started = Instant::now();
     let result = client
         .post(app.url("/v1/proposals"))
-        .bearer_auth(app.token("igo", IGO))
+        .bearer_auth(app.token("igo", IGO).await)
         .header("idempotency-key", key)
         .json(&body(n))
         .send()
@@ -374,7 +374,7 @@ async fn a_store_outage_mid_load_loses_nothing_and_answers_503_quickly() {
     for o in &acknowledged {
         let created = o.created.as_ref().unwrap();
         let id = created["id"].as_str().unwrap();
-        let response = app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO).send().await.unwrap();
+        let response = app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO).await.send().await.unwrap();
         let status = response.status();
         let read = json_body(response).await;
         assert_eq!(
@@ -385,7 +385,7 @@ async fn a_store_outage_mid_load_loses_nothing_and_answers_503_quickly() {
             o.sent_at.checked_duration_since(killed_at)
         );
         assert_eq!(&read, created, "proposal {id} reads back as acknowledged");
-        let response = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO).send().await.unwrap();
+        let response = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO).await.send().await.unwrap();
         assert_eq!(response.status(), 200);
         let history = json_body(response).await;
         assert_eq!(history["entries"].as_array().unwrap().len(), 1, "{id}: one history entry");

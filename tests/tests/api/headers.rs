@@ -16,11 +16,11 @@ fn header(response: &reqwest::Response, name: &str) -> String {
 async fn confidential_bodies_are_no_store() {
     let app = TestApp::spawn().await;
     let body = proposal_body(IGO_A, INSURER_X);
-    let created = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).json(&body).send().await.unwrap();
+    let created = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).await.json(&body).send().await.unwrap();
     assert_eq!(created.status(), 201);
     let mut seen = vec![("POST /v1/proposals", header(&created, "cache-control"))];
     let id = json_body(created).await["id"].as_str().unwrap().to_owned();
-    let quote = app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).json(&quote_body()).send().await.unwrap();
+    let quote = app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).await.json(&quote_body()).send().await.unwrap();
     seen.push(("POST /v1/quotes", header(&quote, "cache-control")));
     let quote_id = json_body(quote).await["id"].as_str().unwrap().to_owned();
     for path in [
@@ -30,12 +30,12 @@ async fn confidential_bodies_are_no_store() {
         format!("/v1/quotes/{quote_id}"),
         "/v1/me".to_owned(),
     ] {
-        let response = app.as_caller(app.get(&path), "igo", IGO_A).send().await.unwrap();
+        let response = app.as_caller(app.get(&path), "igo", IGO_A).await.send().await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
         seen.push((Box::leak(format!("GET {path}").into_boxed_str()), header(&response, "cache-control")));
     }
     let put = app
-        .as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A)
+        .as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A).await
         .header("if-match", "\"1\"")
         .json(&crate::helpers::proposals::content_of(&body))
         .send()
@@ -55,10 +55,10 @@ async fn every_response_says_nosniff() {
         ("public 404", app.get("/v1/themes/editions/1999-01")),
         ("unknown path", app.get("/v1/nothing-here")),
         ("401", app.get("/v1/proposals")),
-        ("proposal", app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO_A)),
-        ("422", app.as_caller(app.get("/v1/proposals?limit=0"), "igo", IGO_A)),
+        ("proposal", app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO_A).await),
+        ("422", app.as_caller(app.get("/v1/proposals?limit=0"), "igo", IGO_A).await),
         ("spec", app.get("/openapi.json")),
-        ("me", app.as_caller(app.get("/v1/me"), "insurer", INSURER_X)),
+        ("me", app.as_caller(app.get("/v1/me"), "insurer", INSURER_X).await),
     ];
     for (what, request) in requests {
         let response = request.send().await.unwrap();

@@ -13,6 +13,7 @@
 
 mod helpers;
 
+mod authorizer;
 mod bad_input;
 mod deadline;
 mod faults;

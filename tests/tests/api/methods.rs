@@ -55,7 +55,7 @@ fn concrete(template: &str, item: &Value, proposal: &str, quote: &str) -> String
 async fn options_head_and_405_on_every_path_of_the_spec() {
     let app = TestApp::spawn_seeded().await;
     let (proposal, _, _) = create(&app, IGO_A, &proposal_body(IGO_A, INSURER_X)).await;
-    let quote = app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).json(&quote_body()).send().await.unwrap();
+    let quote = app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).await.json(&quote_body()).send().await.unwrap();
     assert_eq!(quote.status(), 201);
     let quote = json_body(quote).await["id"].as_str().unwrap().to_owned();
     let client = reqwest::Client::new();
@@ -75,7 +75,7 @@ async fn options_head_and_405_on_every_path_of_the_spec() {
         // A method the spec does not name: 405 with the same Allow, token or not.
         let unnamed = ["DELETE", "PATCH", "PUT", "POST"].into_iter().find(|m| item.get(m.to_lowercase()).is_none());
         let unnamed = reqwest::Method::from_bytes(unnamed.unwrap().as_bytes()).unwrap();
-        for token in [None, Some(app.token("igo", IGO_A))] {
+        for token in [None, Some(app.token("igo", IGO_A).await)] {
             let mut request = client.request(unnamed.clone(), app.url(&path));
             if let Some(token) = token {
                 request = request.bearer_auth(token);
@@ -90,8 +90,8 @@ async fn options_head_and_405_on_every_path_of_the_spec() {
             continue;
         }
         heads += 1;
-        let get = app.as_caller(app.get(&path), "igo", IGO_A).send().await.unwrap();
-        let head = app.as_caller(client.head(app.url(&path)), "igo", IGO_A).send().await.unwrap();
+        let get = app.as_caller(app.get(&path), "igo", IGO_A).await.send().await.unwrap();
+        let head = app.as_caller(client.head(app.url(&path)), "igo", IGO_A).await.send().await.unwrap();
         assert_eq!(head.status(), get.status(), "HEAD {path}");
         let headers = |r: &reqwest::Response| -> Vec<(String, String)> {
             let mut h: Vec<_> = r

@@ -140,7 +140,7 @@ fn quote_request() -> impl Strategy<Value = Value> {
 }
 
 async fn check_quote(app: &'static TestApp, request: Value) -> Result<(), TestCaseError> {
-    let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).json(&request).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).await.json(&request).send().await.unwrap();
     let status = response.status();
     let quote = json_body(response).await;
     prop_assert_eq!(status, 201, "request {} got {}", request, quote);
@@ -193,7 +193,7 @@ async fn check_quote(app: &'static TestApp, request: Value) -> Result<(), TestCa
 
     // The stored quote reads back identically.
     let path = format!("/v1/quotes/{}", quote["id"].as_str().unwrap());
-    let read = json_body(app.as_caller(app.get(&path), "igo", IGO_A).send().await.unwrap()).await;
+    let read = json_body(app.as_caller(app.get(&path), "igo", IGO_A).await.send().await.unwrap()).await;
     prop_assert_eq!(read, quote);
     Ok(())
 }
@@ -268,7 +268,7 @@ async fn check_proposal(app: &'static TestApp, case: ProposalCase) -> Result<(),
         "attention_points": {"client_scope": "all_clients"},
         "submit": true
     });
-    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).json(&body).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).await.json(&body).send().await.unwrap();
     let status = response.status();
     let etag = response.headers().get("etag").map(|v| v.to_str().unwrap().to_owned());
     let proposal = json_body(response).await;
@@ -285,7 +285,7 @@ async fn check_proposal(app: &'static TestApp, case: ProposalCase) -> Result<(),
     let etag = step(app, "insurer", INSURER_X, &id, &etag.unwrap(), json!({"action": "start_review"})).await;
     let sent_counter = line_inputs(&counter_lines);
     let countered = json_body(
-        app.as_caller(app.post(&format!("/v1/proposals/{id}/transitions")), "insurer", INSURER_X)
+        app.as_caller(app.post(&format!("/v1/proposals/{id}/transitions")), "insurer", INSURER_X).await
             .header("if-match", etag)
             .json(&json!({"action": "counter", "reason": "Andere tarieven.", "counter_lines": sent_counter}))
             .send()
@@ -299,10 +299,10 @@ async fn check_proposal(app: &'static TestApp, case: ProposalCase) -> Result<(),
 
     // History and the listing carry the same figures, as strings.
     let history =
-        json_body(app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO_A).send().await.unwrap())
+        json_body(app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO_A).await.send().await.unwrap())
             .await;
     no_number_in_money(&history)?;
-    let listed = json_body(app.as_caller(app.get("/v1/proposals?limit=1"), "igo", IGO_A).send().await.unwrap()).await;
+    let listed = json_body(app.as_caller(app.get("/v1/proposals?limit=1"), "igo", IGO_A).await.send().await.unwrap()).await;
     no_number_in_money(&listed)?;
     prop_assert_eq!(&listed["items"][0]["totals"], &proposal["totals"]);
     Ok(())

@@ -121,13 +121,13 @@ async fn proposal(app: &TestApp, spec: &Value, submit: bool, under_review: bool)
     let mut body = body_example(spec, "createProposal");
     body["submit"] = json!(submit);
     let insurer = body["insurer"]["uzovi"].as_str().expect("the example names an insurer").to_owned();
-    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).json(&body).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).await.json(&body).send().await.unwrap();
     assert_eq!(response.status(), 201, "creating the prerequisite proposal");
     let mut etag = response.headers()["etag"].to_str().unwrap().to_owned();
     let id = json_body(response).await["id"].as_str().unwrap().to_owned();
     if under_review {
         let response = app
-            .as_caller(app.post(&format!("/v1/proposals/{id}/transitions")), "insurer", &insurer)
+            .as_caller(app.post(&format!("/v1/proposals/{id}/transitions")), "insurer", &insurer).await
             .header("if-match", &etag)
             .json(&json!({"action": "start_review"}))
             .send()
@@ -174,7 +174,7 @@ async fn prepare(app: &TestApp, spec: &Value, op: &str, body: Option<&Value>) ->
         "createQuote" => Prepared::as_caller("igo", IGO),
         "getQuote" => {
             let body = body_example(spec, "createQuote");
-            let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO).json(&body).send().await.unwrap();
+            let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO).await.json(&body).send().await.unwrap();
             assert_eq!(response.status(), 201, "creating the prerequisite quote");
             let id = json_body(response).await["id"].as_str().unwrap().to_owned();
             Prepared::as_caller("igo", IGO).with("id", id)
@@ -193,7 +193,7 @@ async fn prepare(app: &TestApp, spec: &Value, op: &str, body: Option<&Value>) ->
             let draft = body_example(spec, "putThemeEdition");
             let id = draft["edition"].as_str().expect("the edition example has an id").to_owned();
             let response = app
-                .as_caller(app.put(&format!("/v1/themes/editions/{id}")), "publisher", PUBLISHER_ORG)
+                .as_caller(app.put(&format!("/v1/themes/editions/{id}")), "publisher", PUBLISHER_ORG).await
                 .json(&draft)
                 .send()
                 .await
@@ -206,12 +206,12 @@ async fn prepare(app: &TestApp, spec: &Value, op: &str, body: Option<&Value>) ->
             let draft = body_example(spec, "putThemeEdition");
             let id = draft["edition"].as_str().expect("the edition example has an id").to_owned();
             // The operation's variants share one table: a later one finds the edition published.
-            let put = app.as_caller(app.put(&format!("/v1/themes/editions/{id}")), "publisher", PUBLISHER_ORG);
+            let put = app.as_caller(app.put(&format!("/v1/themes/editions/{id}")), "publisher", PUBLISHER_ORG).await;
             let status = put.json(&draft).send().await.unwrap().status().as_u16();
             assert!([200, 201, 409].contains(&status), "writing the edition to compare: {status}");
             if status != 409 {
                 let publish =
-                    app.as_caller(app.post(&format!("/v1/themes/editions/{id}/publish")), "publisher", PUBLISHER_ORG);
+                    app.as_caller(app.post(&format!("/v1/themes/editions/{id}/publish")), "publisher", PUBLISHER_ORG).await;
                 assert_eq!(publish.send().await.unwrap().status(), 200, "publishing the edition to compare");
             }
             Prepared::public()
@@ -301,7 +301,7 @@ async fn send(app: &TestApp, spec: &Value, op: &Operation, variant: &Variant) ->
         request = request.header(name, value);
     }
     if let Some((role, org)) = &prepared.caller {
-        request = app.as_caller(request, role, org);
+        request = app.as_caller(request, role, org).await;
     }
     if let Some(body) = &variant.body {
         request = request.json(body);

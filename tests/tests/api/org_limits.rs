@@ -19,8 +19,8 @@ async fn an_organisation_over_its_limit_gets_429_and_another_does_not() {
     let app = TestApp::spawn_on(ctx).await;
 
     // Twenty requests of IGO A at once: within one second at most 5 get through.
-    let sends: Vec<_> =
-        (0..20).map(|_| tokio::spawn(app.as_caller(app.get("/v1/proposals"), "igo", IGO_A).send())).collect();
+    let token = app.token("igo", IGO_A).await;
+    let sends: Vec<_> = (0..20).map(|_| tokio::spawn(app.get("/v1/proposals").bearer_auth(&token).send())).collect();
     let mut limited = Vec::new();
     let mut served = 0;
     for send in sends {
@@ -40,7 +40,7 @@ async fn an_organisation_over_its_limit_gets_429_and_another_does_not() {
     assert_eq!(problem["type"], "urn:zorginkoop:problem:too-many-requests");
 
     // Another organisation, at the same moment, is served.
-    let other = app.as_caller(app.get("/v1/proposals"), "igo", IGO_B).send().await.unwrap();
+    let other = app.as_caller(app.get("/v1/proposals"), "igo", IGO_B).await.send().await.unwrap();
     assert_eq!(other.status(), 200);
 }
 
@@ -63,11 +63,11 @@ async fn open_drafts_are_capped_per_igo_and_ending_a_draft_makes_room() {
     for _ in 0..3 {
         drafts.push(create(&app, IGO_A, &body).await);
     }
-    let refused = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).json(&body).send().await.unwrap();
+    let refused = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).await.json(&body).send().await.unwrap();
     let problem = assert_problem(refused, 409).await;
     assert_eq!(problem["type"], "urn:zorginkoop:problem:limit-reached");
     assert!(problem["detail"].as_str().unwrap().contains("3 open drafts"), "{problem}");
-    let listed = json_body(app.as_caller(app.get("/v1/proposals"), "igo", IGO_A).send().await.unwrap()).await;
+    let listed = json_body(app.as_caller(app.get("/v1/proposals"), "igo", IGO_A).await.send().await.unwrap()).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 3, "the refused proposal was not stored");
 
     // Submitted at once, a proposal is no draft: not counted.
@@ -84,7 +84,7 @@ async fn open_drafts_are_capped_per_igo_and_ending_a_draft_makes_room() {
     step(&app, "igo", IGO_A, id, etag, json!({"action": "withdraw", "reason": "dubbel"})).await;
     create(&app, IGO_A, &body).await;
     create(&app, IGO_A, &body).await;
-    let refused = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).json(&body).send().await.unwrap();
+    let refused = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).await.json(&body).send().await.unwrap();
     assert_problem(refused, 409).await;
 }
 
@@ -94,8 +94,9 @@ async fn open_drafts_are_capped_per_igo_and_ending_a_draft_makes_room() {
 async fn concurrent_creates_never_exceed_the_open_draft_cap() {
     let app = std::sync::Arc::new(app_with_caps(4, 1000).await);
     let body = proposal_body(IGO_A, INSURER_X);
+    let token = app.token("igo", IGO_A).await;
     let sends: Vec<_> = (0..10)
-        .map(|_| tokio::spawn(app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).json(&body).send()))
+        .map(|_| tokio::spawn(app.post("/v1/proposals").bearer_auth(&token).json(&body).send()))
         .collect();
     let mut created = 0;
     for send in sends {
@@ -105,7 +106,7 @@ async fn concurrent_creates_never_exceed_the_open_draft_cap() {
             other => panic!("unexpected status {other}"),
         }
     }
-    let listed = json_body(app.as_caller(app.get("/v1/proposals"), "igo", IGO_A).send().await.unwrap()).await;
+    let listed = json_body(app.as_caller(app.get("/v1/proposals"), "igo", IGO_A).await.send().await.unwrap()).await;
     let stored = listed["items"].as_array().unwrap().len();
     assert_eq!(stored, created, "every 201 is stored, nothing else");
     assert!(stored <= 4, "{stored} drafts stored, cap 4");
@@ -127,8 +128,9 @@ fn quote_request() -> serde_json::Value {
 #[tokio::test]
 async fn quotes_per_day_are_capped_per_organisation() {
     let app = app_with_caps(200, 2).await;
-    let post =
-        |org: &str, body: serde_json::Value| app.as_caller(app.post("/v1/quotes"), "igo", org).json(&body).send();
+    let post = async |org: &str, body: serde_json::Value| {
+        app.as_caller(app.post("/v1/quotes"), "igo", org).await.json(&body).send().await
+    };
     let mut invalid = quote_request();
     invalid["prestaties"][0]["volume"] = json!("-1");
     assert_eq!(post(IGO_A, invalid).await.unwrap().status(), 422);
@@ -158,7 +160,7 @@ async fn quotes_expire_unless_a_proposal_refers_to_them() {
     let app = app_with_caps(200, 1000).await;
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).json(&quote_request()).send().await.unwrap();
+        let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).await.json(&quote_request()).send().await.unwrap();
         assert_eq!(response.status(), 201);
         ids.push(json_body(response).await["id"].as_str().unwrap().to_owned());
     }
@@ -189,10 +191,10 @@ async fn quotes_expire_unless_a_proposal_refers_to_them() {
         .send()
         .await
         .unwrap();
-    let gone = app.as_caller(app.get(&format!("/v1/quotes/{}", ids[1])), "igo", IGO_A).send().await.unwrap();
+    let gone = app.as_caller(app.get(&format!("/v1/quotes/{}", ids[1])), "igo", IGO_A).await.send().await.unwrap();
     assert_problem(gone, 404).await;
     body["from_quote"] = json!(ids[1]);
-    let refused = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).json(&body).send().await.unwrap();
+    let refused = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).await.json(&body).send().await.unwrap();
     // An expired quote is a missing one: 404, as for an id that never was (issue 16's rule).
     let problem = assert_problem(refused, 404).await;
     assert!(problem["detail"].as_str().unwrap().starts_with("/from_quote"), "{problem}");
@@ -235,13 +237,13 @@ async fn proposal_bodies_are_limited_to_64_kib_and_a_large_real_proposal_fits() 
 
     let mut oversized = body.clone();
     oversized["attention_points"]["notes"] = json!("x".repeat(64 * 1024));
-    let refused = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).json(&oversized).send().await.unwrap();
+    let refused = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).await.json(&oversized).send().await.unwrap();
     let problem = assert_problem(refused, 413).await;
     assert!(problem["detail"].as_str().unwrap().contains("65536"), "{problem}");
 
     // A quote body of the same size is read (and judged on its content, not its size).
     let mut quote = quote_request();
     quote["pad"] = json!("x".repeat(64 * 1024));
-    let judged = app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).json(&quote).send().await.unwrap();
+    let judged = app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).await.json(&quote).send().await.unwrap();
     assert_eq!(judged.status(), 422);
 }

@@ -68,7 +68,7 @@ fn with_removed_line(year: i32) -> Value {
 async fn a_2026_proposal_with_a_removed_prestatie_is_refused_at_the_line() {
     let app = TestApp::spawn().await;
     let response =
-        app.as_caller(app.post("/v1/proposals"), "igo", IGO).json(&with_removed_line(2026)).send().await.unwrap();
+        app.as_caller(app.post("/v1/proposals"), "igo", IGO).await.json(&with_removed_line(2026)).send().await.unwrap();
     let problem = assert_problem(response, 422).await;
     let errors = problem["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{problem}");
@@ -79,19 +79,19 @@ async fn a_2026_proposal_with_a_removed_prestatie_is_refused_at_the_line() {
     // The bundelbrekers attention point is the experiment's: refused in 2026 too.
     let mut body = proposal_body(IGO, INSURER);
     body["attention_points"]["bundle_breakers"] = json!("Geen integrale declaratie bij een derde aanbieder.");
-    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).json(&body).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).await.json(&body).send().await.unwrap();
     let problem = assert_problem(response, 422).await;
     assert_eq!(problem["errors"][0]["pointer"], "/attention_points/bundle_breakers", "{problem}");
 
     // The same line, and bundle breakers, under the 2022 experiment: stored and read back as sent.
     let mut body = with_removed_line(2022);
     body["attention_points"]["bundle_breakers"] = json!("Geen integrale declaratie bij een derde aanbieder.");
-    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).json(&body).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).await.json(&body).send().await.unwrap();
     assert_eq!(response.status(), 201);
     let created = json_body(response).await;
     let id = created["id"].as_str().unwrap();
     let read =
-        json_body(app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO).send().await.unwrap()).await;
+        json_body(app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO).await.send().await.unwrap()).await;
     assert_eq!(read["lines"][2]["prestatie"], REMOVED);
     assert_eq!(read["attention_points"]["bundle_breakers"], body["attention_points"]["bundle_breakers"]);
 }
@@ -104,13 +104,13 @@ async fn a_2026_quote_with_a_removed_prestatie_is_refused_at_the_prestatie() {
         {"prestatie": REMOVED, "volume": "3", "components": [{"provider": "08222222", "amount_per_unit": "150.00"}]}
     ));
     body["period"] = json!(2026);
-    let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO).json(&body).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO).await.json(&body).send().await.unwrap();
     let problem = assert_problem(response, 422).await;
     assert_eq!(problem["errors"][0]["pointer"], "/prestaties/2/prestatie", "{problem}");
     assert!(problem["errors"][0]["detail"].as_str().unwrap().contains("removed from 2023"), "{problem}");
 
     body["period"] = json!(2022);
-    let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO).json(&body).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO).await.json(&body).send().await.unwrap();
     assert_eq!(response.status(), 201);
     assert_eq!(json_body(response).await["result"]["prestaties"][2]["prestatie"], REMOVED);
 }
@@ -126,7 +126,7 @@ async fn an_innovation_route_proposal_with_an_own_prestatie_round_trips() {
     let mut body = proposal_body(IGO, INSURER);
     body["policy_route"] = json!("innovatie");
     body["lines"][0] = own_line();
-    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).json(&body).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).await.json(&body).send().await.unwrap();
     assert_eq!(response.status(), 201);
     let etag = response.headers()["etag"].to_str().unwrap().to_owned();
     let created = json_body(response).await;
@@ -135,7 +135,7 @@ async fn an_innovation_route_proposal_with_an_own_prestatie_round_trips() {
         "volume": 300, "tariff": "2450.00", "amount": "735000.00"});
     assert_eq!(created["lines"][0], expected_line);
     let read =
-        json_body(app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO).send().await.unwrap()).await;
+        json_body(app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO).await.send().await.unwrap()).await;
     assert_eq!(read["lines"], created["lines"]);
     assert_eq!(read["policy_route"], "innovatie");
 
@@ -146,7 +146,7 @@ async fn an_innovation_route_proposal_with_an_own_prestatie_round_trips() {
     }
     content["lines"][0]["volume"] = json!(310);
     let response = app
-        .as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO)
+        .as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO).await
         .header("if-match", &etag)
         .json(&content)
         .send()
@@ -157,7 +157,7 @@ async fn an_innovation_route_proposal_with_an_own_prestatie_round_trips() {
 
     // The same line under the integral route is refused at the line.
     body["policy_route"] = json!("integrale_bekostiging");
-    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).json(&body).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).await.json(&body).send().await.unwrap();
     let problem = assert_problem(response, 422).await;
     assert_eq!(problem["errors"][0]["pointer"], "/lines/0/prestatie", "{problem}");
 }
@@ -169,7 +169,7 @@ async fn an_innovation_route_quote_with_an_own_prestatie_round_trips() {
     body["policy_route"] = json!("innovatie");
     body["prestaties"][1] = json!({"prestatie": "INNO-KRAAM-UUR", "description": "Kraamzorg in het geboortecentrum",
         "unit": "hour", "volume": "12", "components": [{"provider": "08222222", "amount_per_unit": "49.85"}]});
-    let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO).json(&body).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO).await.json(&body).send().await.unwrap();
     assert_eq!(response.status(), 201);
     let created = json_body(response).await;
     assert_eq!(created["input"]["policy_route"], "innovatie");
@@ -179,13 +179,13 @@ async fn an_innovation_route_quote_with_an_own_prestatie_round_trips() {
     assert_eq!(line["description"], "Kraamzorg in het geboortecentrum");
     assert_eq!(created["result"]["matrix"][1]["prestatie"], "INNO-KRAAM-UUR");
     let id = created["id"].as_str().unwrap();
-    let read = json_body(app.as_caller(app.get(&format!("/v1/quotes/{id}")), "igo", IGO).send().await.unwrap()).await;
+    let read = json_body(app.as_caller(app.get(&format!("/v1/quotes/{id}")), "igo", IGO).await.send().await.unwrap()).await;
     assert_eq!(read, created);
 
     // A proposal filled from it keeps the own prestatie (innovation route).
     let new = json!({"igo": {"name": "IGO Zuid"}, "insurer": {"uzovi": INSURER, "name": "Zilveren Kruis"},
         "policy_route": "innovatie", "from_quote": id, "attention_points": {"client_scope": "all_clients"}});
-    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).json(&new).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO).await.json(&new).send().await.unwrap();
     assert_eq!(response.status(), 201);
     let proposal = json_body(response).await;
     let own = proposal["lines"].as_array().unwrap().iter().find(|l| l["prestatie"] == "INNO-KRAAM-UUR").cloned();
@@ -196,7 +196,7 @@ async fn an_innovation_route_quote_with_an_own_prestatie_round_trips() {
 
     // Without the route (integral, the default) the own prestatie is refused.
     body.as_object_mut().unwrap().remove("policy_route");
-    let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO).json(&body).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO).await.json(&body).send().await.unwrap();
     let problem = assert_problem(response, 422).await;
     assert_eq!(problem["errors"][0]["pointer"], "/prestaties/1/prestatie", "{problem}");
 }

@@ -62,7 +62,7 @@ async fn create_answers_201_with_location_etag_and_exact_totals() {
     let app = TestApp::spawn().await;
     let mut body = proposal_body(IGO_A, INSURER_X);
     body["igo"] = json!({"name": "IGO zonder code"}); // the AGB comes from the token
-    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).json(&body).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).await.json(&body).send().await.unwrap();
     assert_eq!(response.status(), 201);
     assert_eq!(etag_of(&response), "\"1\"");
     let location = response.headers()["location"].to_str().unwrap().to_owned();
@@ -79,7 +79,7 @@ async fn create_answers_201_with_location_etag_and_exact_totals() {
     assert_eq!(created["lines"][1]["amount"], "245000.00");
     assert_eq!(created["totals"], json!({"amount": "393140.00", "clients": 120, "hours": 4000}));
     // The Location answers with the same representation.
-    let fetched = app.as_caller(app.get(&location), "igo", IGO_A).send().await.unwrap();
+    let fetched = app.as_caller(app.get(&location), "igo", IGO_A).await.send().await.unwrap();
     assert_eq!(fetched.status(), 200);
     assert_eq!(json_body(fetched).await, created);
 
@@ -94,10 +94,11 @@ async fn create_answers_201_with_location_etag_and_exact_totals() {
 async fn only_igos_create_and_publishers_get_403_everywhere() {
     let app = TestApp::spawn().await;
     let body = proposal_body(IGO_A, INSURER_X);
-    let response = app.as_caller(app.post("/v1/proposals"), "insurer", INSURER_X).json(&body).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/proposals"), "insurer", INSURER_X).await.json(&body).send().await.unwrap();
     assert_problem(response, 403).await;
     let (id, etag, _) = create(&app, IGO_A, &body).await;
-    let publisher = |b| app.as_caller(b, "publisher", "Zorgkantoren NL");
+    let publisher_token = app.token("publisher", "Zorgkantoren NL").await;
+    let publisher = |b: reqwest::RequestBuilder| b.bearer_auth(&publisher_token);
     assert_problem(publisher(app.post("/v1/proposals")).json(&body).send().await.unwrap(), 403).await;
     assert_problem(publisher(app.get("/v1/proposals")).send().await.unwrap(), 403).await;
     assert_problem(publisher(app.get(&format!("/v1/proposals/{id}"))).send().await.unwrap(), 403).await;
@@ -126,15 +127,15 @@ async fn another_tenant_gets_404_for_every_operation() {
     ] {
         let etag = if target == &id { &etag } else { &draft_etag };
         assert_problem(get(&app, role, org, target).await, 404).await;
-        let history = app.as_caller(app.get(&format!("/v1/proposals/{target}/history")), role, org);
+        let history = app.as_caller(app.get(&format!("/v1/proposals/{target}/history")), role, org).await;
         assert_problem(history.send().await.unwrap(), 404).await;
         let action = if role == "igo" { "withdraw" } else { "start_review" };
         assert_problem(transition(&app, role, org, target, etag, json!({"action": action})).await, 404).await;
         if role == "igo" {
-            let put = app.as_caller(app.put(&format!("/v1/proposals/{target}")), role, org).header("if-match", etag);
+            let put = app.as_caller(app.put(&format!("/v1/proposals/{target}")), role, org).await.header("if-match", etag);
             assert_problem(put.json(&content_of(&body)).send().await.unwrap(), 404).await;
         }
-        let list = app.as_caller(app.get("/v1/proposals"), role, org).send().await.unwrap();
+        let list = app.as_caller(app.get("/v1/proposals"), role, org).await.send().await.unwrap();
         let listed = json_body(list).await;
         let listed: Vec<&str> = listed["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
         assert!(!listed.contains(&target.as_str()), "{role} {org} does not list {target}");
@@ -154,12 +155,12 @@ async fn get_honours_if_none_match() {
     let response = get(&app, "igo", IGO_A, &id).await;
     assert_eq!(etag_of(&response), etag);
     assert_eq!(response.headers()["cache-control"], "no-store");
-    let cached = app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO_A).header("if-none-match", &etag);
+    let cached = app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO_A).await.header("if-none-match", &etag);
     let response = cached.send().await.unwrap();
     assert_eq!(response.status(), 304);
     assert_eq!(etag_of(&response), etag);
     assert!(response.text().await.unwrap().is_empty());
-    let stale = app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO_A).header("if-none-match", "\"0\"");
+    let stale = app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO_A).await.header("if-none-match", "\"0\"");
     assert_eq!(stale.send().await.unwrap().status(), 200);
 }
 
@@ -174,19 +175,19 @@ async fn put_replaces_content_under_if_match() {
     // Issue 21: quote_id is set only through from_quote, never taken from a client.
     let mut with_quote_id = content.clone();
     with_quote_id["quote_id"] = json!("01JD3M5X8Q2W7R4T6Y9V1J0K3P");
-    let forged = app.as_caller(app.put(&path), "igo", IGO_A).header("if-match", &etag).json(&with_quote_id);
+    let forged = app.as_caller(app.put(&path), "igo", IGO_A).await.header("if-match", &etag).json(&with_quote_id);
     let problem = assert_problem(forged.send().await.unwrap(), 422).await;
     assert_eq!(problem["errors"][0]["pointer"], "/quote_id");
 
-    let without = app.as_caller(app.put(&path), "igo", IGO_A).json(&content).send().await.unwrap();
+    let without = app.as_caller(app.put(&path), "igo", IGO_A).await.json(&content).send().await.unwrap();
     assert_problem(without, 428).await;
-    let stale = app.as_caller(app.put(&path), "igo", IGO_A).header("if-match", "\"7\"").json(&content);
+    let stale = app.as_caller(app.put(&path), "igo", IGO_A).await.header("if-match", "\"7\"").json(&content);
     assert_problem(stale.send().await.unwrap(), 412).await;
-    let by_insurer = app.as_caller(app.put(&path), "insurer", INSURER_X).header("if-match", &etag).json(&content);
+    let by_insurer = app.as_caller(app.put(&path), "insurer", INSURER_X).await.header("if-match", &etag).json(&content);
     assert_problem(by_insurer.send().await.unwrap(), 403).await;
 
     let response =
-        app.as_caller(app.put(&path), "igo", IGO_A).header("if-match", &etag).json(&content).send().await.unwrap();
+        app.as_caller(app.put(&path), "igo", IGO_A).await.header("if-match", &etag).json(&content).send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(etag_of(&response), "\"2\"");
     let updated = json_body(response).await;
@@ -196,17 +197,17 @@ async fn put_replaces_content_under_if_match() {
     assert!(updated.get("quote_id").is_none());
     assert_eq!(updated["igo"]["agb"], IGO_A, "parties stay");
     // The old ETag is stale now.
-    let again = app.as_caller(app.put(&path), "igo", IGO_A).header("if-match", &etag).json(&content);
+    let again = app.as_caller(app.put(&path), "igo", IGO_A).await.header("if-match", &etag).json(&content);
     assert_problem(again.send().await.unwrap(), 412).await;
 
     // Editing is for draft and countered only.
     let etag = step(&app, "igo", IGO_A, &id, "\"2\"", json!({"action": "submit"})).await;
-    let locked = app.as_caller(app.put(&path), "igo", IGO_A).header("if-match", &etag).json(&content);
+    let locked = app.as_caller(app.put(&path), "igo", IGO_A).await.header("if-match", &etag).json(&content);
     assert_problem(locked.send().await.unwrap(), 409).await;
     let etag = step(&app, "insurer", INSURER_X, &id, &etag, json!({"action": "start_review"})).await;
     let etag = step(&app, "insurer", INSURER_X, &id, &etag, counter_body()).await;
     content["lines"][0]["tariff"] = json!("1150.00");
-    let revised = app.as_caller(app.put(&path), "igo", IGO_A).header("if-match", &etag).json(&content);
+    let revised = app.as_caller(app.put(&path), "igo", IGO_A).await.header("if-match", &etag).json(&content);
     let revised = json_body(revised.send().await.unwrap()).await;
     assert_eq!(revised["status"], "countered");
     assert_eq!(revised["counter"]["lines"][0]["tariff"], "1100.00", "the counter stays beside the revision");
@@ -264,7 +265,8 @@ async fn transition_requests_are_checked() {
     let app = TestApp::spawn().await;
     let (id, etag) = in_status(&app, "under_review").await;
     let path = format!("/v1/proposals/{id}/transitions");
-    let insurer = |b| app.as_caller(b, "insurer", INSURER_X);
+    let insurer_token = app.token("insurer", INSURER_X).await;
+    let insurer = |b: reqwest::RequestBuilder| b.bearer_auth(&insurer_token);
     assert_problem(insurer(app.post(&path)).json(&json!({"action": "accept"})).send().await.unwrap(), 428).await;
     let stale = insurer(app.post(&path)).header("if-match", "\"1\"").json(&json!({"action": "accept"}));
     assert_problem(stale.send().await.unwrap(), 412).await;
@@ -301,7 +303,7 @@ async fn history_keeps_every_change_and_version() {
     let (id, etag, _) = create(&app, IGO_A, &body).await;
     let mut content = content_of(&body);
     content["lines"][0]["volume"] = json!(200);
-    let put = app.as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A).header("if-match", &etag);
+    let put = app.as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A).await.header("if-match", &etag);
     let etag = etag_of(&put.json(&content).send().await.unwrap());
     let etag = step(&app, "igo", IGO_A, &id, &etag, json!({"action": "submit"})).await;
     let etag = step(&app, "insurer", INSURER_X, &id, &etag, json!({"action": "start_review"})).await;
@@ -309,9 +311,10 @@ async fn history_keeps_every_change_and_version() {
 
     // The IGO sees every change and version; its own subjects, the insurer's organisation and role.
     let history = |role: &'static str, org: &'static str| {
-        let request = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), role, org);
+        let path = format!("/v1/proposals/{id}/history");
+        let app = &app;
         async move {
-            let response = request.send().await.unwrap();
+            let response = app.as_caller(app.get(&path), role, org).await.send().await.unwrap();
             assert_eq!(response.status(), 200);
             json_body(response).await
         }
@@ -322,8 +325,13 @@ async fn history_keeps_every_change_and_version() {
     assert_eq!(actions, ["create", "edit", "submit", "start_review", "reject"]);
     let versions: Vec<u64> = entries.iter().map(|e| e["version"].as_u64().unwrap()).collect();
     assert_eq!(versions, [1, 2, 3, 4, 5]);
-    assert_eq!(entries[0]["actor"], json!({"sub": format!("user-igo-{IGO_A}"), "role": "igo", "org": IGO_A}));
-    assert_eq!(entries[4]["actor"], json!({"role": "insurer", "org": INSURER_X}), "the insurer's subject is not shown");
+    let igo_sub = format!("user-igo-{IGO_A}");
+    assert_eq!(entries[0]["actor"], json!({"sub": igo_sub, "name": format!("Test {igo_sub}"), "role": "igo", "org": IGO_A}));
+    assert_eq!(
+        entries[4]["actor"],
+        json!({"role": "insurer", "org": INSURER_X, "signatory": true}),
+        "the insurer's subject and name are not shown"
+    );
     assert_eq!(entries[4]["reason"], "te duur");
     assert_eq!(entries[4]["from_status"], "under_review");
     assert_eq!(entries[4]["status"], "rejected");
@@ -345,7 +353,8 @@ async fn history_keeps_every_change_and_version() {
     assert_eq!(entries[0]["actor"], json!({"role": "igo", "org": IGO_A}), "the IGO's subject is not shown");
     assert_eq!(
         entries[2]["actor"],
-        json!({"sub": format!("user-insurer-{INSURER_X}"), "role": "insurer", "org": INSURER_X})
+        json!({"sub": format!("user-insurer-{INSURER_X}"), "name": format!("Test user-insurer-{INSURER_X}"),
+            "role": "insurer", "org": INSURER_X, "signatory": true})
     );
     let snapshots = insurer["versions"].as_array().unwrap();
     let versions: Vec<u64> = snapshots.iter().map(|v| v["version"].as_u64().unwrap()).collect();
@@ -373,7 +382,7 @@ async fn the_insurer_sees_the_version_it_received_while_the_igo_revises() {
     for tariff in ["999.99", "1150.00"] {
         let mut content = content_of(&body);
         content["lines"][0]["tariff"] = json!(tariff);
-        let put = app.as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A).header("if-match", &etag);
+        let put = app.as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A).await.header("if-match", &etag);
         let response = put.json(&content).send().await.unwrap();
         assert_eq!(response.status(), 200);
         etag = etag_of(&response);
@@ -384,10 +393,10 @@ async fn the_insurer_sees_the_version_it_received_while_the_igo_revises() {
     let response = get(&app, "insurer", INSURER_X, &id).await;
     assert_eq!(etag_of(&response), "\"3\"");
     assert_eq!(json_body(response).await, received, "GET: the version it received");
-    let list = json_body(app.as_caller(app.get("/v1/proposals"), "insurer", INSURER_X).send().await.unwrap()).await;
+    let list = json_body(app.as_caller(app.get("/v1/proposals"), "insurer", INSURER_X).await.send().await.unwrap()).await;
     assert_eq!(list["items"][0]["version"], 3, "list: {list}");
     assert_eq!(list["items"][0]["totals"], received["totals"]);
-    let history = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "insurer", INSURER_X);
+    let history = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "insurer", INSURER_X).await;
     let history = json_body(history.send().await.unwrap()).await;
     let versions: Vec<u64> =
         history["entries"].as_array().unwrap().iter().map(|e| e["version"].as_u64().unwrap()).collect();
@@ -398,7 +407,7 @@ async fn the_insurer_sees_the_version_it_received_while_the_igo_revises() {
     step(&app, "igo", IGO_A, &id, &etag, json!({"action": "submit"})).await;
     let now = json_body(get(&app, "insurer", INSURER_X, &id).await).await;
     assert_eq!((now["version"].as_u64(), now["lines"][0]["tariff"].as_str()), (Some(6), Some("1150.00")));
-    let list = json_body(app.as_caller(app.get("/v1/proposals"), "insurer", INSURER_X).send().await.unwrap()).await;
+    let list = json_body(app.as_caller(app.get("/v1/proposals"), "insurer", INSURER_X).await.send().await.unwrap()).await;
     assert_eq!(list["items"][0]["version"], 6);
 }
 
@@ -406,8 +415,8 @@ async fn the_insurer_sees_the_version_it_received_while_the_igo_revises() {
 async fn idempotent_create_replays_and_refuses_another_body() {
     let app = TestApp::spawn().await;
     let body = proposal_body(IGO_A, INSURER_X);
-    let send = |body: &Value, key: &str, org: &str| {
-        app.as_caller(app.post("/v1/proposals"), "igo", org).header("idempotency-key", key).json(body).send()
+    let send = async |body: &Value, key: &str, org: &str| {
+        app.as_caller(app.post("/v1/proposals"), "igo", org).await.header("idempotency-key", key).json(body).send().await
     };
     let first = send(&body, "key-1", IGO_A).await.unwrap();
     assert_eq!(first.status(), 201);
@@ -432,7 +441,7 @@ async fn idempotent_create_replays_and_refuses_another_body() {
     let problem = assert_problem(send(&body, &"k".repeat(300), IGO_A).await.unwrap(), 422).await;
     assert_eq!(problem["errors"][0]["pointer"], "/header/Idempotency-Key");
     // One proposal for IGO A.
-    let list = app.as_caller(app.get("/v1/proposals"), "igo", IGO_A).send().await.unwrap();
+    let list = app.as_caller(app.get("/v1/proposals"), "igo", IGO_A).await.send().await.unwrap();
     assert_eq!(json_body(list).await["items"].as_array().unwrap().len(), 1);
 }
 
@@ -441,8 +450,10 @@ async fn idempotent_transition_replays_after_success() {
     let app = TestApp::spawn().await;
     let (id, etag) = in_status(&app, "submitted").await;
     let path = format!("/v1/proposals/{id}/transitions");
+    let insurer_token = app.token("insurer", INSURER_X).await;
     let send = || {
-        app.as_caller(app.post(&path), "insurer", INSURER_X)
+        app.post(&path)
+            .bearer_auth(&insurer_token)
             .header("if-match", &etag)
             .header("idempotency-key", "review-1")
             .json(&json!({"action": "start_review"}))
@@ -455,7 +466,7 @@ async fn idempotent_transition_replays_after_success() {
     let again = send().await.unwrap();
     assert_eq!(again.status(), 200);
     assert_eq!(again.text().await.unwrap(), first);
-    let history = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO_A).send().await.unwrap();
+    let history = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO_A).await.send().await.unwrap();
     assert_eq!(json_body(history).await["entries"].as_array().unwrap().len(), 2);
 }
 
@@ -521,20 +532,20 @@ async fn each_validation_rule_answers_422_naming_the_field() {
         (unknown_nested, "/lines/0"),
     ];
     for (body, pointer) in cases {
-        let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).json(&body).send().await.unwrap();
+        let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).await.json(&body).send().await.unwrap();
         let problem = assert_problem(response, 422).await;
         let pointers: Vec<&str> =
             problem["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
         assert!(pointers.iter().any(|p| p.starts_with(pointer)), "expected {pointer:?}: {problem}");
     }
     // Malformed JSON is 400, an oversized body 413, and nothing was stored by any of them.
-    let malformed = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).header("content-type", "application/json");
+    let malformed = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).await.header("content-type", "application/json");
     assert_problem(malformed.body("{\"igo\": ").send().await.unwrap(), 400).await;
     let mut huge = base.clone();
     huge["attention_points"]["notes"] = json!("x".repeat(300 * 1024));
-    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).json(&huge).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).await.json(&huge).send().await.unwrap();
     assert_problem(response, 413).await;
-    let list = app.as_caller(app.get("/v1/proposals"), "igo", IGO_A).send().await.unwrap();
+    let list = app.as_caller(app.get("/v1/proposals"), "igo", IGO_A).await.send().await.unwrap();
     assert_eq!(json_body(list).await["items"], json!([]));
 }
 
@@ -569,7 +580,7 @@ async fn listing_filters_by_key_design() {
     let list = |role: &'static str, org: &'static str, query: &'static str| {
         let app = &app;
         async move {
-            let response = app.as_caller(app.get(&format!("/v1/proposals{query}")), role, org).send().await.unwrap();
+            let response = app.as_caller(app.get(&format!("/v1/proposals{query}")), role, org).await.send().await.unwrap();
             assert_eq!(response.status(), 200, "{query}");
             let page = json_body(response).await;
             page["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
@@ -615,7 +626,7 @@ async fn listing_filters_by_key_design() {
     step(&app, "insurer", INSURER_X, &target, "\"1\"", json!({"action": "start_review"})).await;
     assert_eq!(list("insurer", INSURER_X, "?status=under_review").await, vec![target.clone()]);
     assert!(!list("igo", IGO_A, "?status=submitted").await.contains(&target));
-    let listed = app.as_caller(app.get("/v1/proposals?status=under_review"), "igo", IGO_A).send().await.unwrap();
+    let listed = app.as_caller(app.get("/v1/proposals?status=under_review"), "igo", IGO_A).await.send().await.unwrap();
     let item = &json_body(listed).await["items"][0];
     assert_eq!(item["version"], 2);
     assert_eq!(item["totals"]["amount"], "393140.00");
@@ -631,7 +642,7 @@ async fn listing_filters_by_key_design() {
         ("igo", IGO_A, "?colour=blue", "/query/colour"),
         ("igo", IGO_A, "?cursor=not%20a%20cursor", "/query/cursor"),
     ] {
-        let response = app.as_caller(app.get(&format!("/v1/proposals{query}")), role, org).send().await.unwrap();
+        let response = app.as_caller(app.get(&format!("/v1/proposals{query}")), role, org).await.send().await.unwrap();
         let problem = assert_problem(response, 422).await;
         assert_eq!(problem["errors"][0]["pointer"], pointer, "{query}");
     }
@@ -641,16 +652,16 @@ async fn listing_filters_by_key_design() {
     assert_eq!(IGO_A, "53012345");
     for (role, org, query) in [("igo", IGO_A, format!("?igo={IGO_B}")), ("insurer", INSURER_X, "?insurer=7029".into())]
     {
-        let response = app.as_caller(app.get(&format!("/v1/proposals{query}")), role, org).send().await.unwrap();
+        let response = app.as_caller(app.get(&format!("/v1/proposals{query}")), role, org).await.send().await.unwrap();
         assert_problem(response, 403).await;
     }
     // A well-formed cursor this listing did not hand out is a page that is not there (404); a
     // cursor only continues the listing it came from.
-    let page = app.as_caller(app.get("/v1/proposals?limit=1"), "igo", IGO_A).send().await.unwrap();
+    let page = app.as_caller(app.get("/v1/proposals?limit=1"), "igo", IGO_A).await.send().await.unwrap();
     let cursor = json_body(page).await["next_cursor"].as_str().unwrap().to_owned();
-    let other = app.as_caller(app.get(&format!("/v1/proposals?limit=1&year=2026&cursor={cursor}")), "igo", IGO_A);
+    let other = app.as_caller(app.get(&format!("/v1/proposals?limit=1&year=2026&cursor={cursor}")), "igo", IGO_A).await;
     assert_problem(other.send().await.unwrap(), 404).await;
-    let made_up = app.as_caller(app.get("/v1/proposals?cursor=bm9wZQ"), "igo", IGO_A);
+    let made_up = app.as_caller(app.get("/v1/proposals?cursor=bm9wZQ"), "igo", IGO_A).await;
     assert_problem(made_up.send().await.unwrap(), 404).await;
 }
 
@@ -664,7 +675,7 @@ async fn history_pages_through_50_versions_and_serves_one_version() {
     let mut content = content_of(&body);
     for volume in 2..=50 {
         content["lines"][0]["volume"] = json!(volume);
-        let put = app.as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A).header("if-match", &etag);
+        let put = app.as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A).await.header("if-match", &etag);
         let response = put.json(&content).send().await.unwrap();
         assert_eq!(response.status(), 200);
         etag = etag_of(&response);
@@ -672,8 +683,9 @@ async fn history_pages_through_50_versions_and_serves_one_version() {
     assert_eq!(etag, "\"50\"");
 
     let page = |query: String| {
-        let request = app.as_caller(app.get(&format!("/v1/proposals/{id}/history{query}")), "igo", IGO_A);
-        async move { json_body(request.send().await.unwrap()).await }
+        let path = format!("/v1/proposals/{id}/history{query}");
+        let app = &app;
+        async move { json_body(app.as_caller(app.get(&path), "igo", IGO_A).await.send().await.unwrap()).await }
     };
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
@@ -705,15 +717,15 @@ async fn history_pages_through_50_versions_and_serves_one_version() {
     // Bad paging is a 422, never a 500; a well-formed cursor the history did not hand out is
     // a page that is not there (404).
     for bad in ["?limit=0", "?limit=51", "?cursor=%21%21", "?page=2"] {
-        let response = app.as_caller(app.get(&format!("/v1/proposals/{id}/history{bad}")), "igo", IGO_A);
+        let response = app.as_caller(app.get(&format!("/v1/proposals/{id}/history{bad}")), "igo", IGO_A).await;
         assert_problem(response.send().await.unwrap(), 422).await;
     }
-    let response = app.as_caller(app.get(&format!("/v1/proposals/{id}/history?cursor=dGV4dA")), "igo", IGO_A);
+    let response = app.as_caller(app.get(&format!("/v1/proposals/{id}/history?cursor=dGV4dA")), "igo", IGO_A).await;
     assert_problem(response.send().await.unwrap(), 404).await;
 
     // One version on its own.
-    let version = |role: &'static str, org: &'static str, v: &str| {
-        app.as_caller(app.get(&format!("/v1/proposals/{id}/versions/{v}")), role, org).send()
+    let version = async |role: &'static str, org: &'static str, v: &str| {
+        app.as_caller(app.get(&format!("/v1/proposals/{id}/versions/{v}")), role, org).await.send().await
     };
     let v37 = json_body(version("igo", IGO_A, "37").await.unwrap()).await;
     assert_eq!((v37["version"].as_u64(), v37["lines"][0]["volume"].as_u64()), (Some(37), Some(37)));

@@ -33,7 +33,7 @@ async fn pagination_over_1000_proposals_returns_each_once_in_order() {
             // Idempotency-Key makes the retry safe even if the first attempt did land.
             for _ in 0..10 {
                 let request =
-                    app.as_caller(app.post("/v1/proposals"), "igo", igo).header("idempotency-key", format!("seed-{n}"));
+                    app.as_caller(app.post("/v1/proposals"), "igo", igo).await.header("idempotency-key", format!("seed-{n}"));
                 let response = request.json(&body).send().await.unwrap();
                 match response.status().as_u16() {
                     201 => return json_body(response).await["id"].as_str().unwrap().to_owned(),
@@ -60,7 +60,7 @@ async fn pagination_over_1000_proposals_returns_each_once_in_order() {
             if let Some(cursor) = &cursor {
                 path.push_str(&format!("&cursor={cursor}"));
             }
-            let response = app.as_caller(app.get(&path), "insurer", INSURER_X).send().await.unwrap();
+            let response = app.as_caller(app.get(&path), "insurer", INSURER_X).await.send().await.unwrap();
             assert_eq!(response.status(), 200);
             let page = json_body(response).await;
             let items = page["items"].as_array().unwrap();
@@ -92,7 +92,7 @@ async fn pagination_over_1000_proposals_returns_each_once_in_order() {
         if let Some(cursor) = &cursor {
             path.push_str(&format!("&cursor={cursor}"));
         }
-        let page = json_body(app.as_caller(app.get(&path), "insurer", INSURER_X).send().await.unwrap()).await;
+        let page = json_body(app.as_caller(app.get(&path), "insurer", INSURER_X).await.send().await.unwrap()).await;
         for item in page["items"].as_array().unwrap() {
             assert_eq!(item["year"], 2027);
             assert_eq!(item["igo"]["agb"], IGO_B);

@@ -39,7 +39,7 @@ fn small_request() -> Value {
 }
 
 async fn create(app: &TestApp, org: &str, body: &Value) -> reqwest::Response {
-    app.as_caller(app.post("/v1/quotes"), "igo", org).json(body).send().await.unwrap()
+    app.as_caller(app.post("/v1/quotes"), "igo", org).await.json(body).send().await.unwrap()
 }
 
 fn dec(value: &Value) -> Decimal {
@@ -70,15 +70,15 @@ async fn create_then_read_with_etag_and_304() {
     assert_eq!(created["result"]["prestaties"].as_array().unwrap().len(), 8, "the 8 prestaties of 2027");
     assert!(!created["result"]["trace"].as_array().unwrap().is_empty());
 
-    let response = app.as_caller(app.get(&location), "igo", IGO).send().await.unwrap();
+    let response = app.as_caller(app.get(&location), "igo", IGO).await.send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["etag"].to_str().unwrap(), etag, "a quote never changes, nor does its tag");
     assert_eq!(json_body(response).await, created);
 
-    let response = app.as_caller(app.get(&location), "igo", IGO).header("if-none-match", &etag).send().await.unwrap();
+    let response = app.as_caller(app.get(&location), "igo", IGO).await.header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(response.status(), 304);
     let response =
-        app.as_caller(app.get(&location), "igo", IGO).header("if-none-match", "\"stale\"").send().await.unwrap();
+        app.as_caller(app.get(&location), "igo", IGO).await.header("if-none-match", "\"stale\"").send().await.unwrap();
     assert_eq!(response.status(), 200);
 }
 
@@ -86,7 +86,7 @@ async fn create_then_read_with_etag_and_304() {
 async fn any_authenticated_caller_may_quote_but_not_anonymously() {
     let app = TestApp::spawn().await;
     let response =
-        app.as_caller(app.post("/v1/quotes"), "insurer", "3311").json(&small_request()).send().await.unwrap();
+        app.as_caller(app.post("/v1/quotes"), "insurer", "3311").await.json(&small_request()).send().await.unwrap();
     assert_eq!(response.status(), 201);
     assert_eq!(json_body(response).await["owner_org"], "3311");
 
@@ -172,7 +172,7 @@ async fn invalid_requests_are_422_naming_the_field_and_store_nothing() {
         assert!(pointers.contains(&pointer), "expected {pointer} in {problem}");
     }
     let response = app
-        .as_caller(app.post("/v1/quotes"), "igo", IGO)
+        .as_caller(app.post("/v1/quotes"), "igo", IGO).await
         .header("content-type", "application/json")
         .body("{\"period\":")
         .send()
@@ -189,16 +189,16 @@ async fn a_quote_is_visible_to_its_owner_only() {
     let path = format!("/v1/quotes/{}", quote["id"].as_str().unwrap());
 
     for (role, org) in [("igo", OTHER_IGO), ("insurer", "3311")] {
-        let response = app.as_caller(app.get(&path), role, org).send().await.unwrap();
+        let response = app.as_caller(app.get(&path), role, org).await.send().await.unwrap();
         assert_problem(response, 404).await;
     }
     assert_problem(app.get(&path).send().await.unwrap(), 401).await;
-    let response = app.as_caller(app.get(&path), "igo", IGO).send().await.unwrap();
+    let response = app.as_caller(app.get(&path), "igo", IGO).await.send().await.unwrap();
     assert_eq!(response.status(), 200);
 
-    let response = app.as_caller(app.get("/v1/quotes/01JDQ7Z3K8M4V6W9X2Y5A7B3C1"), "igo", IGO).send().await.unwrap();
+    let response = app.as_caller(app.get("/v1/quotes/01JDQ7Z3K8M4V6W9X2Y5A7B3C1"), "igo", IGO).await.send().await.unwrap();
     assert_problem(response, 404).await;
     // A malformed id is refused before anything is looked up.
-    let response = app.as_caller(app.get("/v1/quotes/not-a-ulid"), "igo", IGO).send().await.unwrap();
+    let response = app.as_caller(app.get("/v1/quotes/not-a-ulid"), "igo", IGO).await.send().await.unwrap();
     assert_problem(response, 422).await;
 }

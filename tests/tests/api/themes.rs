@@ -27,7 +27,7 @@ fn next_edition(id: &str) -> Value {
 }
 
 async fn put_edition(app: &TestApp, id: &str, doc: &Value) -> reqwest::Response {
-    app.as_caller(app.put(&format!("/v1/themes/editions/{id}")), "publisher", "zorginkoop-redactie")
+    app.as_caller(app.put(&format!("/v1/themes/editions/{id}")), "publisher", "zorginkoop-redactie").await
         .json(doc)
         .send()
         .await
@@ -35,7 +35,7 @@ async fn put_edition(app: &TestApp, id: &str, doc: &Value) -> reqwest::Response 
 }
 
 async fn publish(app: &TestApp, id: &str) -> reqwest::Response {
-    app.as_caller(app.post(&format!("/v1/themes/editions/{id}/publish")), "publisher", "zorginkoop-redactie")
+    app.as_caller(app.post(&format!("/v1/themes/editions/{id}/publish")), "publisher", "zorginkoop-redactie").await
         .send()
         .await
         .unwrap()
@@ -220,9 +220,9 @@ async fn writes_need_the_publisher_role() {
     assert_problem(app.post("/v1/themes/editions/2023-07/publish").send().await.unwrap(), 401).await;
     for (role, org) in [("igo", "53012345"), ("insurer", "3311")] {
         let response =
-            app.as_caller(app.put("/v1/themes/editions/2024-01"), role, org).json(&doc).send().await.unwrap();
+            app.as_caller(app.put("/v1/themes/editions/2024-01"), role, org).await.json(&doc).send().await.unwrap();
         assert_problem(response, 403).await;
-        let response = app.as_caller(app.post("/v1/themes/editions/2024-01/publish"), role, org).send().await.unwrap();
+        let response = app.as_caller(app.post("/v1/themes/editions/2024-01/publish"), role, org).await.send().await.unwrap();
         assert_problem(response, 403).await;
     }
     // Nothing was written.
@@ -255,7 +255,7 @@ async fn drafts_are_validated() {
     assert!(problem["detail"].as_str().unwrap().contains("/edition"), "{problem}");
     assert_problem(put_edition(&app, "Bad_Id", &next_edition("Bad_Id")).await, 422).await;
     let raw = app
-        .as_caller(app.put("/v1/themes/editions/2024-01"), "publisher", "redactie")
+        .as_caller(app.put("/v1/themes/editions/2024-01"), "publisher", "redactie").await
         .header("content-type", "application/json")
         .body("{")
         .send()

@@ -273,7 +273,7 @@ mod tests {
     }
 
     fn create(new: NewProposal, quote: Option<&Quote>) -> Result<Proposal, Vec<FieldError>> {
-        let actor = Actor { sub: "u".into(), role: Role::Igo, org: IGO.into() };
+        let actor = Actor { sub: "u".into(), name: "U".into(), role: Role::Igo, org: IGO.into(), signatory: false };
         let igo = AgbCode::parse(IGO).unwrap();
         match Proposal::create("01TEST".into(), &igo, new, quote, actor, chrono::Utc::now()) {
             Ok(change) => Ok(change.proposal),

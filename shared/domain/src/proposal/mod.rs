@@ -147,17 +147,32 @@ impl From<Action> for HistoryAction {
 /// Who made a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Actor {
-    /// The user's subject; shown only to the user's own party (the other sees organisation and role).
+    /// The registered principal's subject; shown only to its own party (the other sees
+    /// organisation and role).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub sub: String,
+    /// The registered principal's name (a person or a system); like `sub`, shown only to its own
+    /// party.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
     pub role: Role,
     /// AGB code (igo) or UZOVI code (insurer).
     pub org: String,
+    /// Present (true) when the principal is its insurer's authorised signatory: accepting and
+    /// rejecting need one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub signatory: bool,
 }
 
 impl Actor {
     pub fn of(caller: &Caller) -> Actor {
-        Actor { sub: caller.sub.clone(), role: caller.role, org: caller.org_code().to_owned() }
+        Actor {
+            sub: caller.sub.clone(),
+            name: caller.display_name.clone(),
+            role: caller.role,
+            org: caller.org_code().to_owned(),
+            signatory: caller.signatory,
+        }
     }
 }
 
@@ -293,6 +308,14 @@ impl Proposal {
     pub fn apply(&self, request: TransitionRequest, actor: Actor, now: DateTime<Utc>) -> Result<Change, DomainError> {
         let next =
             transition(self.status, request.action, actor.role).map_err(|e| DomainError::Refused(e.to_string()))?;
+        if request.action.is_decision() && !actor.signatory {
+            // In the Zorginkoopportaal too, only the insurer's authorised signatory accepts or
+            // rejects a contract; colleagues may review and counter.
+            return Err(DomainError::Forbidden(format!(
+                "only a signatory of the insurer may {} a proposal; this principal may review and counter",
+                request.action.as_str()
+            )));
+        }
         if request.action == Action::Counter {
             self.ensure_room_for_another_round()?;
         }

@@ -37,8 +37,10 @@ fn igo() -> AgbCode {
     AgbCode::parse("53012345").unwrap()
 }
 
+/// An IGO user, or the insurer's signatory (who may do everything an insurer may).
 fn actor(role: Role) -> Actor {
-    Actor { sub: "u".into(), role, org: if role == Role::Igo { "53012345".into() } else { "3311".into() } }
+    let org = if role == Role::Igo { "53012345" } else { "3311" };
+    Actor { sub: "u".into(), name: "U. Ser".into(), role, org: org.into(), signatory: role == Role::Insurer }
 }
 
 fn create(body: Value) -> Result<Change, DomainError> {
@@ -222,7 +224,7 @@ fn transitions_check_reason_and_counter_lines() {
 #[test]
 fn visibility_follows_the_tenant_rule() {
     use crate::identity::{Caller, Org};
-    let claims = |role, org: Org| Caller { sub: "s".into(), role, org };
+    let claims = |role, org: Org| Caller::new("s", role, org);
     let draft = create(sample()).unwrap().proposal;
     let own_igo = claims(Role::Igo, Org::Igo(igo()));
     let other_igo = claims(Role::Igo, Org::Igo(AgbCode::parse("53054321").unwrap()));
@@ -444,8 +446,8 @@ fn an_own_prestatie_is_validated_for_shape_only_and_only_on_the_innovation_route
 fn the_insurer_sees_only_what_was_sent_to_it() {
     use crate::identity::Org;
     let insurer =
-        Caller { sub: "ins-user".into(), role: Role::Insurer, org: Org::Insurer(UzoviCode::parse("3311").unwrap()) };
-    let igo_caller = Caller { sub: "igo-user".into(), role: Role::Igo, org: Org::Igo(igo()) };
+        Caller::new("ins-user", Role::Insurer, Org::Insurer(UzoviCode::parse("3311").unwrap()));
+    let igo_caller = Caller::new("igo-user", Role::Igo, Org::Igo(igo()));
     let act = |p: &Proposal, role: Role, action: Action| {
         let reason = (action == Action::Reject || action == Action::Withdraw).then(|| "r".to_owned());
         let counter_lines = (action == Action::Counter).then(|| {
@@ -504,6 +506,7 @@ fn the_insurer_sees_only_what_was_sent_to_it() {
     let seen: Vec<_> = entries.iter().filter_map(|e| e.seen_by(Role::Insurer)).collect();
     assert_eq!(seen.iter().map(|e| e.version).collect::<Vec<_>>(), [3, 4, 5, 8]);
     assert!(seen.iter().all(|e| (e.actor.role == Role::Igo) == e.actor.sub.is_empty()));
+    assert!(seen.iter().all(|e| (e.actor.role == Role::Igo) == e.actor.name.is_empty()));
     assert!(seen.iter().all(|e| !e.actor.org.is_empty()));
     let igo_seen: Vec<_> = entries.iter().filter_map(|e| e.seen_by(Role::Igo)).collect();
     assert_eq!(igo_seen.len(), entries.len());
@@ -558,4 +561,27 @@ fn open_draft_delta_counts_drafts_made_and_ended() {
     assert_eq!(draft.proposal.apply(withdraw, actor(Role::Igo), now()).unwrap().open_draft_delta(), -1);
     let resubmit_path = submit.proposal.apply(transition_request("start_review"), actor(Role::Insurer), now());
     assert_eq!(resubmit_path.unwrap().open_draft_delta(), 0);
+}
+
+#[test]
+fn only_a_signatory_accepts_or_rejects_while_colleagues_review_and_counter() {
+    let colleague = Actor { signatory: false, ..actor(Role::Insurer) };
+    let draft = create(sample()).unwrap().proposal;
+    let submitted = draft.apply(transition_request("submit"), actor(Role::Igo), now()).unwrap().proposal;
+    let in_review = submitted.apply(transition_request("start_review"), colleague.clone(), now()).unwrap().proposal;
+    let counter: TransitionRequest = serde_json::from_value(json!({"action": "counter", "reason": "te hoog",
+        "counter_lines": [{"prestatie": "geboortezorg_prenataal", "volume": 120, "tariff": "1100.00"}]}))
+    .unwrap();
+    assert!(in_review.apply(counter, colleague.clone(), now()).is_ok(), "a colleague may counter");
+    for action in [Action::Accept, Action::Reject] {
+        let mut decision = transition_request(action.as_str());
+        decision.reason = Some("te hoog".into());
+        match in_review.apply(decision.clone(), colleague.clone(), now()) {
+            Err(DomainError::Forbidden(why)) => assert!(why.contains(action.as_str()), "{why}"),
+            other => panic!("{action:?} by a non-signatory: {other:?}"),
+        }
+        let signed = in_review.apply(decision, actor(Role::Insurer), now()).unwrap();
+        assert!(signed.entry.actor.signatory, "the history records that a signatory acted");
+        assert_eq!(signed.entry.actor.name, "U. Ser");
+    }
 }

@@ -42,6 +42,7 @@ impl HistoryEntry {
         let mut entry = self.clone();
         if entry.actor.role != viewer {
             entry.actor.sub = String::new();
+            entry.actor.name = String::new();
         }
         Some(entry)
     }

@@ -44,7 +44,7 @@ pub fn etag_of(response: &reqwest::Response) -> String {
 
 /// Creates a proposal as IGO `igo`; returns (id, etag, body).
 pub async fn create(app: &TestApp, igo: &str, body: &Value) -> (String, String, Value) {
-    let response = app.as_caller(app.post("/v1/proposals"), "igo", igo).json(body).send().await.unwrap();
+    let response = app.as_caller(app.post("/v1/proposals"), "igo", igo).await.json(body).send().await.unwrap();
     assert_eq!(response.status(), 201, "create");
     let etag = etag_of(&response);
     let json = json_body(response).await;
@@ -53,7 +53,7 @@ pub async fn create(app: &TestApp, igo: &str, body: &Value) -> (String, String, 
 
 /// Sends a transition as `role`/`org` with `If-Match: etag`.
 pub async fn transition(app: &TestApp, role: &str, org: &str, id: &str, etag: &str, body: Value) -> reqwest::Response {
-    app.as_caller(app.post(&format!("/v1/proposals/{id}/transitions")), role, org)
+    app.as_caller(app.post(&format!("/v1/proposals/{id}/transitions")), role, org).await
         .header("if-match", etag)
         .json(&body)
         .send()
@@ -71,5 +71,5 @@ pub async fn step(app: &TestApp, role: &str, org: &str, id: &str, etag: &str, bo
 }
 
 pub async fn get(app: &TestApp, role: &str, org: &str, id: &str) -> reqwest::Response {
-    app.as_caller(app.get(&format!("/v1/proposals/{id}")), role, org).send().await.unwrap()
+    app.as_caller(app.get(&format!("/v1/proposals/{id}")), role, org).await.send().await.unwrap()
 }
