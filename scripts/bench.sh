@@ -110,7 +110,7 @@ for _ in $(seq 1 300); do
 done
 log "API on $API (pid $API_PID), table $TABLE_NAME"
 
-token() { "$BIN/local-gateway" token --role "$1" --org "$2"; }
+token() { "$BIN/local-gateway" token --api "$API" --role "$1" --org "$2"; }
 IGO_TOKEN=$(token igo $IGO)
 INSURER_TOKEN=$(token insurer $SCALE_INSURER)
 

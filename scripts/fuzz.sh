@@ -46,7 +46,7 @@ for caller in "igo 53012345" "insurer 3311" "publisher zorginkoop-redactie" "ano
   config="$REPORTS/$1.toml"
   cp "$ROOT/scripts/schemathesis.toml" "$config"
   if [ "$1" != anonymous ]; then
-    FUZZ_TOKEN=$("$TARGET_DIR/debug/local-gateway" token --role "$1" --org "$2")
+    FUZZ_TOKEN=$("$TARGET_DIR/debug/local-gateway" token --api "$API_URL" --role "$1" --org "$2")
     export FUZZ_TOKEN
     printf '\n[auth.openapi.bearer]\nbearer = "${FUZZ_TOKEN}"\n' >>"$config"
   fi

@@ -11,5 +11,5 @@ ensure_chromium
 trap 'stop_local_api; stop_dynamodb' EXIT
 start_local_api
 mkdir -p "$ROOT/tests/artifacts"
-PUBLISHER_TOKEN=$("$TARGET_DIR/debug/local-gateway" token --role publisher --org zorginkoop-redactie --ttl 600) \
+PUBLISHER_TOKEN=$("$TARGET_DIR/debug/local-gateway" token --api "$API_URL" --role publisher --org zorginkoop-redactie --ttl 600) \
   node "$ROOT/tests/browser/dashboard.mjs" "$API_URL" "$ROOT/tests/artifacts/dashboard.png"

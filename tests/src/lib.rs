@@ -260,7 +260,9 @@ async fn themes_seed(ctx: &AppContext) {
 /// Claims signed by a key the gateway does not know (another issuer's, or a forger's).
 pub fn token_of_another_key(claims: &serde_json::Value) -> String {
     static OTHER: std::sync::OnceLock<LocalIssuer> = std::sync::OnceLock::new();
-    OTHER.get_or_init(|| LocalIssuer::new("http://elsewhere", Arc::new(SigningKeys::generate()))).sign(SigningAlg::Rs256, claims)
+    OTHER
+        .get_or_init(|| LocalIssuer::new("http://elsewhere", Arc::new(SigningKeys::generate())))
+        .sign(SigningAlg::Rs256, claims)
 }
 
 /// Reads a JSON body, panicking with the body text when it is not JSON (test diagnostics).

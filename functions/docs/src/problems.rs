@@ -88,14 +88,22 @@ fn shared_problems(kind: &Kind) -> (Problems, Problems) {
         always.push((
             "401",
             with_header(
-                problem("Missing, expired or invalid token"),
+                problem(
+                    "No bearer token (`unauthorized`), or a genuine token that is not usable now: expired, not yet \
+                     valid, another issuer or audience, an ID token (`invalid-token`, saying why)",
+                ),
                 "WWW-Authenticate",
-                "`Bearer`: send a valid token in `Authorization`",
+                "`Bearer`, or `Bearer error=\"invalid_token\"`: fetch a new access token",
             ),
         ));
         unless_stated.push((
             "403",
-            problem("The token is valid, but the caller's role or organisation may not use this operation").build(),
+            problem(
+                "Refused, saying why: the token lacks this operation's scope, its principal is not registered or is \
+                 suspended, or the caller's role or organisation may not use this operation. A header that is no \
+                 bearer JWT of the issuer is refused with a 403 too (in AWS by API Gateway, with its own body)",
+            )
+            .build(),
         ));
     }
     if kind.secured && kind.uses_store {

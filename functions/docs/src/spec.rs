@@ -23,7 +23,10 @@ impl Modify for BearerScheme {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "JWT with claims `sub`, `role` (igo, insurer, publisher) and `org` (AGB or UZOVI code).",
+                        "An OAuth 2 access token (JWT, RS256 or ES256) of the configured issuer, carrying the route's \
+                         scope (`zorginkoop/proposals`, `zorginkoop/quotes` or `zorginkoop/themes.publish`). \
+                         Its issuer and subject must be a registered, active principal: the registry, not \
+                         the token, gives the role, organisation and signatory status.",
                     ))
                     .build(),
             ),
@@ -289,6 +292,7 @@ mod tests {
             ApiError::LimitReached(String::new()),
             ApiError::NotFoundWhy(String::new()),
             ApiError::internal("x"),
+            ApiError::InvalidToken(String::new()),
         ];
         // No wildcard: a new ApiError variant does not compile here, and the set check below
         // fails until `every` holds one of each.
@@ -312,9 +316,10 @@ mod tests {
             ApiError::QuotaExceeded { .. } => 16,
             ApiError::LimitReached(_) => 17,
             ApiError::Internal(_) => 18,
+            ApiError::InvalidToken(_) => 19,
         };
         let listed: std::collections::BTreeSet<usize> = every.iter().map(variant).collect();
-        assert_eq!(listed, (0..=18).collect(), "`every` holds one of each ApiError variant");
+        assert_eq!(listed, (0..=19).collect(), "`every` holds one of each ApiError variant");
         for err in every {
             let problem = err.to_problem();
             let row = format!("| `{}` | {} |", problem.problem_type, problem.status);

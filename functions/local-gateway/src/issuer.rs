@@ -84,11 +84,8 @@ impl SigningKeys {
             SigningAlg::Es256 => ("ES256", &self.ec_kid),
         };
         let header = json!({"alg": alg_name, "typ": "JWT", "kid": kid});
-        let signing_input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
+        let signing_input =
+            format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
         let signature = match alg {
             SigningAlg::Rs256 => {
                 let mut signature = vec![0; self.rsa.public_modulus_len()];

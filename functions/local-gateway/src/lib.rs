@@ -11,10 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use authorizer::{Authorizer, CachedRegistry, StaticJwks, StoreRegistry, Verifier, VerifierConfig};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Request as AxumRequest, State};
 use axum::response::{IntoResponse, Response as AxumResponse};
-use authorizer::{Authorizer, CachedRegistry, StaticJwks, StoreRegistry, Verifier, VerifierConfig};
 use edge::routing::{Access, Router};
 use edge::{ApiError, AppContext};
 use http::StatusCode;

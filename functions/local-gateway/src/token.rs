@@ -60,7 +60,9 @@ async fn issue_token(store: &Store, issuer: &LocalIssuer, body: &[u8]) -> Result
         .ok_or_else(|| ApiError::BadRequest("role must be igo, insurer or publisher".into()))?;
     let alg = match request.alg.as_deref() {
         None => SigningAlg::Rs256,
-        Some(name) => SigningAlg::parse(name).ok_or_else(|| ApiError::BadRequest("alg must be RS256 or ES256".into()))?,
+        Some(name) => {
+            SigningAlg::parse(name).ok_or_else(|| ApiError::BadRequest("alg must be RS256 or ES256".into()))?
+        }
     };
     let ttl = request.ttl_seconds.unwrap_or(8 * 3600);
     if !(1..=24 * 3600).contains(&ttl) {

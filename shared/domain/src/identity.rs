@@ -146,8 +146,7 @@ mod tests {
         assert!(igo.require_igo().is_ok());
         assert!(matches!(igo.require_insurer(), Err(DomainError::Forbidden(_))));
         assert!(igo.require_role(&[Role::Igo, Role::Insurer]).is_ok());
-        let insurer =
-            Caller::new("u2", Role::Insurer, Org::Insurer(UzoviCode::parse("3311").unwrap()));
+        let insurer = Caller::new("u2", Role::Insurer, Org::Insurer(UzoviCode::parse("3311").unwrap()));
         assert_eq!(insurer.org_code(), "3311");
         let Err(DomainError::Forbidden(reason)) = insurer.require_role(&[Role::Publisher]) else { panic!() };
         assert_eq!(reason, "this operation needs role publisher");

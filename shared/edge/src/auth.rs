@@ -41,7 +41,8 @@ pub fn caller_from_context(get: impl Fn(&str) -> Option<Value>) -> Result<Caller
         .and_then(Role::parse)
         .ok_or_else(|| ApiError::Forbidden("the principal's role must be igo, insurer or publisher".into()))?;
     let org = text("org").ok_or_else(|| ApiError::Forbidden("the principal has no organisation".into()))?;
-    let org = Org::parse(role, &org).map_err(|why| ApiError::Forbidden(format!("the principal's organisation: {why}")))?;
+    let org =
+        Org::parse(role, &org).map_err(|why| ApiError::Forbidden(format!("the principal's organisation: {why}")))?;
     let display_name = text("display_name").filter(|n| n.len() <= MAX_CONTEXT_LEN).unwrap_or_else(|| sub.clone());
     // A context value may arrive as a boolean or as its text, depending on who serialised it.
     let signatory = match get("signatory") {
@@ -98,7 +99,8 @@ mod tests {
         let suspended = context(json!({"refused": "the principal is suspended", "refused_status": 403})).unwrap_err();
         assert_eq!(suspended.status(), 403);
         // A refusal wins even beside identity fields (the authorizer never sends both).
-        let both = context(json!({"refused": "x", "refused_status": 403, "sub": "u", "role": "igo", "org": "53012345"}));
+        let both =
+            context(json!({"refused": "x", "refused_status": 403, "sub": "u", "role": "igo", "org": "53012345"}));
         assert_eq!(both.unwrap_err().status(), 403);
     }
 

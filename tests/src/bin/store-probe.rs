@@ -92,7 +92,13 @@ async fn seed(ctx: &AppContext, args: &[String]) {
                     let agb = AgbCode::parse(&format!("{:08}", 20_000_000 + n % igos)).unwrap();
                     let mut new = body.clone();
                     new.igo.agb = Some(agb.clone());
-                    let actor = Actor { sub: "bench-seed".into(), name: "bench seed".into(), role: Role::Igo, org: agb.to_string(), signatory: false };
+                    let actor = Actor {
+                        sub: "bench-seed".into(),
+                        name: "bench seed".into(),
+                        role: Role::Igo,
+                        org: agb.to_string(),
+                        signatory: false,
+                    };
                     let change =
                         Proposal::create(ulid::Ulid::new().to_string(), &agb, new, None, actor, chrono::Utc::now())
                             .expect("the seed body is a valid proposal");

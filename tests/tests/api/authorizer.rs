@@ -141,7 +141,9 @@ async fn the_local_token_endpoint_registers_once_and_never_repoints_a_subject() 
     assert_eq!((me["sub"].as_str(), me["org"].as_str()), (Some("local-insurer-3311"), Some(INSURER_X)));
 
     // The same subject for another organisation is a conflict, not a quiet re-pointing.
-    let problem = assert_problem(ask(json!({"role": "igo", "org": IGO_B, "sub": "local-insurer-3311"})).await.unwrap(), 409).await;
+    let problem =
+        assert_problem(ask(json!({"role": "igo", "org": IGO_B, "sub": "local-insurer-3311"})).await.unwrap(), 409)
+            .await;
     assert!(problem["detail"].as_str().unwrap().contains("3311"), "{problem}");
     // An AGB code for an insurer, an unknown field: refused, nothing registered.
     assert_problem(ask(json!({"role": "insurer", "org": IGO_A})).await.unwrap(), 422).await;

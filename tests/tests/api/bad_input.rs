@@ -309,7 +309,8 @@ impl Endpoint {
 
 async fn send(app: &TestApp, target: &Target, content_type: &str, body: Vec<u8>) -> reqwest::Response {
     let mut request = app
-        .as_caller(app.client.request(target.method.clone(), app.url(&target.path)), target.role, target.org).await
+        .as_caller(app.client.request(target.method.clone(), app.url(&target.path)), target.role, target.org)
+        .await
         .header("content-type", content_type)
         .body(body);
     if let Some(if_match) = target.if_match {

@@ -385,7 +385,8 @@ async fn a_store_outage_mid_load_loses_nothing_and_answers_503_quickly() {
             o.sent_at.checked_duration_since(killed_at)
         );
         assert_eq!(&read, created, "proposal {id} reads back as acknowledged");
-        let response = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO).await.send().await.unwrap();
+        let response =
+            app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO).await.send().await.unwrap();
         assert_eq!(response.status(), 200);
         let history = json_body(response).await;
         assert_eq!(history["entries"].as_array().unwrap().len(), 1, "{id}: one history entry");

@@ -35,7 +35,8 @@ async fn confidential_bodies_are_no_store() {
         seen.push((Box::leak(format!("GET {path}").into_boxed_str()), header(&response, "cache-control")));
     }
     let put = app
-        .as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A).await
+        .as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A)
+        .await
         .header("if-match", "\"1\"")
         .json(&crate::helpers::proposals::content_of(&body))
         .send()

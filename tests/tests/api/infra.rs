@@ -23,7 +23,7 @@ const DATA_ACTIONS: &[&str] = &[
 const INDEX_ACTIONS: &[&str] = &["dynamodb:Query"];
 
 /// Functions that serve public reads and must never write.
-const READ_ONLY_FUNCTIONS: &[&str] = &["ThemesFunction"];
+const READ_ONLY_FUNCTIONS: &[&str] = &["ThemesFunction", "AuthorizerFunction"];
 const READ_ACTIONS: &[&str] = &["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"];
 
 /// Functions that must not touch the table at all.
@@ -389,15 +389,15 @@ fn functions_logs_and_table_have_the_deployed_settings() {
     assert!(functions.len() >= 4, "one function per resource group");
 
     let api = &template["Resources"]["HttpApi"]["Properties"];
-    let jwt = &api["Auth"]["Authorizers"][api["Auth"]["DefaultAuthorizer"].as_str().expect("default authorizer")]
-        ["JwtConfiguration"];
-    assert!(is_ref(&jwt["issuer"], "JwtIssuer") && is_ref(&jwt["audience"], "JwtAudience"), "JWT from parameters");
     assert!(is_ref(&api["CorsConfiguration"]["AllowOrigins"], "CorsAllowedOrigins"));
     assert!(is_ref(&api["DefaultRouteSettings"]["ThrottlingRateLimit"], "ThrottlingRateLimit"));
     assert!(is_ref(&api["DefaultRouteSettings"]["ThrottlingBurstLimit"], "ThrottlingBurstLimit"));
     let format = api["AccessLogSettings"]["Format"].as_str().expect("access log format");
     let fields: serde_json::Value = serde_json::from_str(format).expect("access log format is JSON");
     assert!(fields.get("requestId").is_some() && fields.get("status").is_some(), "{fields}");
+    // The access log names the principal the authorizer resolved (never the token).
+    assert_eq!(fields["sub"], "$context.authorizer.sub");
+    assert_eq!(fields["org"], "$context.authorizer.org");
 
     let table = &template["Resources"]["Table"];
     assert_eq!(table["DeletionPolicy"], "Retain");
@@ -448,17 +448,20 @@ fn each_function_touches_only_its_partition_prefixes() {
     let list = prefix(&keys::proposal::list_partition("IGO", "1", None, None, None));
     let quote = prefix(&keys::quote::pk("1"));
     let themes = prefix(keys::themes::LATEST_PK);
+    let principal = prefix(&keys::principal::pk("https://issuer"));
     // Functions with authenticated routes count their callers' requests (per-organisation limits).
     let rate = prefix(&keys::rate::pk("1", 0));
     assert_eq!(themes, prefix(&keys::themes::edition_pk("x")));
     assert_eq!(themes, prefix(keys::themes::EDITIONS_PARTITION));
     let set = |items: &[&String]| items.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
-    let expected: [(&str, BTreeSet<String>); 4] = [
+    let expected: [(&str, BTreeSet<String>); 5] = [
         // Proposals read the caller's quote for `from_quote`.
         ("ProposalsFunction", set(&[&proposal, &idempotency, &list, &quote, &rate])),
         ("QuotesFunction", set(&[&quote, &rate])),
         ("ThemesFunction", set(&[&themes])),
         ("ThemesPublisherFunction", set(&[&themes, &rate])),
+        // The authorizer reads principal registry entries, nothing else.
+        ("AuthorizerFunction", set(&[&principal])),
     ];
     for (function, allowed) in expected {
         let statements = leading_keys(&template, function);
@@ -564,4 +567,80 @@ fn caps_are_stack_parameters_of_the_functions_that_enforce_them() {
         Some(limits.open_drafts_per_igo.into())
     );
     assert_eq!(template["Parameters"]["MaxQuotesPerDay"]["Default"].as_u64(), Some(limits.quotes_per_day.into()));
+}
+
+/// Issue 17: the Lambda authorizer guards exactly the routes `domain::principal` gives a
+/// requirement (every other route is `Authorizer: NONE`), its decisions are cached per token and
+/// route, it runs with the issuer the identity-provider parameter picks, and the embedded
+/// Cognito resource server offers exactly the API's scopes.
+#[test]
+fn the_lambda_authorizer_guards_exactly_the_routes_that_need_a_principal() {
+    use domain::principal::{route_requirement, Scope};
+    let template = template();
+    let api = &template["Resources"]["HttpApi"]["Properties"];
+    let name = api["Auth"]["DefaultAuthorizer"].as_str().expect("a default authorizer");
+    let authorizer = &api["Auth"]["Authorizers"][name];
+    assert_eq!(authorizer["FunctionArn"], serde_yaml::from_str::<Yaml>("!GetAtt AuthorizerFunction.Arn").unwrap());
+    assert_eq!(authorizer["AuthorizerPayloadFormatVersion"], "2.0");
+    assert_eq!(authorizer["EnableSimpleResponses"], true);
+    assert_eq!(authorizer["Identity"]["Headers"], serde_yaml::from_str::<Yaml>("[Authorization]").unwrap());
+    // Scopes differ per route, so a decision cached for one route must not answer another.
+    assert_eq!(authorizer["Identity"]["Context"], serde_yaml::from_str::<Yaml>("[routeKey]").unwrap());
+    assert!(is_ref(&authorizer["Identity"]["ReauthorizeEvery"], "AuthorizerCacheSeconds"));
+
+    let mut guarded = 0;
+    for (id, function) in resources_of_type(&template, "AWS::Serverless::Function") {
+        let Some(events) = function["Properties"]["Events"].as_mapping() else { continue };
+        for (event, spec) in events {
+            let props = &spec["Properties"];
+            let route_key = format!("{} {}", str_of(&props["Method"]), str_of(&props["Path"]));
+            let public = props["Auth"]["Authorizer"] == "NONE";
+            let needs_principal = route_requirement(&route_key).is_some();
+            assert_eq!(!public, needs_principal, "{id} {event:?}: {route_key} public={public}");
+            guarded += usize::from(needs_principal);
+        }
+    }
+    assert!(guarded >= 10, "the authenticated routes were found ({guarded})");
+
+    let function = &template["Resources"]["AuthorizerFunction"];
+    assert_eq!(function["Metadata"]["BuildProperties"]["Binary"], "authorizer");
+    let env = &function["Properties"]["Environment"]["Variables"];
+    let issuer: Yaml = serde_yaml::from_str(
+        "!If [UseCognito, !Sub 'https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}', !Ref ExternalIssuer]",
+    )
+    .unwrap();
+    assert_eq!(env["JWT_ISSUER"], issuer);
+    assert!(is_ref(&env["PRINCIPAL_CACHE_SECONDS"], "PrincipalCacheSeconds"));
+    assert_eq!(template["Parameters"]["IdentityProvider"]["Default"], "cognito");
+
+    let server = &template["Resources"]["UserPoolResourceServer"];
+    assert_eq!(server["Condition"], "UseCognito");
+    let identifier = str_of(&server["Properties"]["Identifier"]);
+    let offered: BTreeSet<String> = one_or_many(&server["Properties"]["Scopes"])
+        .iter()
+        .map(|scope| format!("{identifier}/{}", str_of(&scope["ScopeName"])))
+        .collect();
+    let api_scopes: BTreeSet<String> = Scope::ALL.iter().map(|s| s.as_str().to_owned()).collect();
+    assert_eq!(offered, api_scopes);
+    assert_eq!(template["Resources"]["UserPoolDomain"]["Condition"], "UseCognito");
+    assert!(template["Outputs"]["TokenEndpoint"]["Value"] != Yaml::Null);
+}
+
+/// Issue 17 item 6: mutual TLS is a parameter, off by default; when on, a custom domain with a
+/// truststore serves the API and the execute-api endpoint (which would bypass it) is off.
+#[test]
+fn mutual_tls_is_an_optional_custom_domain_that_closes_the_default_endpoint() {
+    let template = template();
+    assert_eq!(template["Parameters"]["MtlsDomainName"]["Default"], "");
+    let domain = &template["Resources"]["MtlsDomain"];
+    assert_eq!(domain["Condition"], "UseMtls");
+    assert!(is_ref(&domain["Properties"]["MutualTlsAuthentication"]["TruststoreUri"], "MtlsTruststoreUri"));
+    assert_eq!(template["Resources"]["MtlsApiMapping"]["Condition"], "UseMtls");
+    let closed: Yaml = serde_yaml::from_str("!If [UseMtls, true, false]").unwrap();
+    assert_eq!(template["Resources"]["HttpApi"]["Properties"]["DisableExecuteApiEndpoint"], closed);
+    assert!(template["Rules"]["MutualTlsIsComplete"] != Yaml::Null, "mTLS parameters are asserted together");
+}
+
+fn str_of(value: &Yaml) -> String {
+    value.as_str().unwrap_or_else(|| panic!("expected a string, got {value:?}")).to_owned()
 }

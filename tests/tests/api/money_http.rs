@@ -285,7 +285,8 @@ async fn check_proposal(app: &'static TestApp, case: ProposalCase) -> Result<(),
     let etag = step(app, "insurer", INSURER_X, &id, &etag.unwrap(), json!({"action": "start_review"})).await;
     let sent_counter = line_inputs(&counter_lines);
     let countered = json_body(
-        app.as_caller(app.post(&format!("/v1/proposals/{id}/transitions")), "insurer", INSURER_X).await
+        app.as_caller(app.post(&format!("/v1/proposals/{id}/transitions")), "insurer", INSURER_X)
+            .await
             .header("if-match", etag)
             .json(&json!({"action": "counter", "reason": "Andere tarieven.", "counter_lines": sent_counter}))
             .send()
@@ -298,11 +299,13 @@ async fn check_proposal(app: &'static TestApp, case: ProposalCase) -> Result<(),
     check_lines(&sent_counter, &countered["counter"]["lines"], &countered["counter"]["totals"])?;
 
     // History and the listing carry the same figures, as strings.
-    let history =
-        json_body(app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO_A).await.send().await.unwrap())
-            .await;
+    let history = json_body(
+        app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO_A).await.send().await.unwrap(),
+    )
+    .await;
     no_number_in_money(&history)?;
-    let listed = json_body(app.as_caller(app.get("/v1/proposals?limit=1"), "igo", IGO_A).await.send().await.unwrap()).await;
+    let listed =
+        json_body(app.as_caller(app.get("/v1/proposals?limit=1"), "igo", IGO_A).await.send().await.unwrap()).await;
     no_number_in_money(&listed)?;
     prop_assert_eq!(&listed["items"][0]["totals"], &proposal["totals"]);
     Ok(())

@@ -127,7 +127,8 @@ async fn proposal(app: &TestApp, spec: &Value, submit: bool, under_review: bool)
     let id = json_body(response).await["id"].as_str().unwrap().to_owned();
     if under_review {
         let response = app
-            .as_caller(app.post(&format!("/v1/proposals/{id}/transitions")), "insurer", &insurer).await
+            .as_caller(app.post(&format!("/v1/proposals/{id}/transitions")), "insurer", &insurer)
+            .await
             .header("if-match", &etag)
             .json(&json!({"action": "start_review"}))
             .send()
@@ -193,7 +194,8 @@ async fn prepare(app: &TestApp, spec: &Value, op: &str, body: Option<&Value>) ->
             let draft = body_example(spec, "putThemeEdition");
             let id = draft["edition"].as_str().expect("the edition example has an id").to_owned();
             let response = app
-                .as_caller(app.put(&format!("/v1/themes/editions/{id}")), "publisher", PUBLISHER_ORG).await
+                .as_caller(app.put(&format!("/v1/themes/editions/{id}")), "publisher", PUBLISHER_ORG)
+                .await
                 .json(&draft)
                 .send()
                 .await
@@ -210,8 +212,9 @@ async fn prepare(app: &TestApp, spec: &Value, op: &str, body: Option<&Value>) ->
             let status = put.json(&draft).send().await.unwrap().status().as_u16();
             assert!([200, 201, 409].contains(&status), "writing the edition to compare: {status}");
             if status != 409 {
-                let publish =
-                    app.as_caller(app.post(&format!("/v1/themes/editions/{id}/publish")), "publisher", PUBLISHER_ORG).await;
+                let publish = app
+                    .as_caller(app.post(&format!("/v1/themes/editions/{id}/publish")), "publisher", PUBLISHER_ORG)
+                    .await;
                 assert_eq!(publish.send().await.unwrap().status(), 200, "publishing the edition to compare");
             }
             Prepared::public()

@@ -95,9 +95,8 @@ async fn concurrent_creates_never_exceed_the_open_draft_cap() {
     let app = std::sync::Arc::new(app_with_caps(4, 1000).await);
     let body = proposal_body(IGO_A, INSURER_X);
     let token = app.token("igo", IGO_A).await;
-    let sends: Vec<_> = (0..10)
-        .map(|_| tokio::spawn(app.post("/v1/proposals").bearer_auth(&token).json(&body).send()))
-        .collect();
+    let sends: Vec<_> =
+        (0..10).map(|_| tokio::spawn(app.post("/v1/proposals").bearer_auth(&token).json(&body).send())).collect();
     let mut created = 0;
     for send in sends {
         match send.await.unwrap().unwrap().status().as_u16() {
@@ -160,7 +159,8 @@ async fn quotes_expire_unless_a_proposal_refers_to_them() {
     let app = app_with_caps(200, 1000).await;
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let response = app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).await.json(&quote_request()).send().await.unwrap();
+        let response =
+            app.as_caller(app.post("/v1/quotes"), "igo", IGO_A).await.json(&quote_request()).send().await.unwrap();
         assert_eq!(response.status(), 201);
         ids.push(json_body(response).await["id"].as_str().unwrap().to_owned());
     }

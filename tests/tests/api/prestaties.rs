@@ -146,7 +146,8 @@ async fn an_innovation_route_proposal_with_an_own_prestatie_round_trips() {
     }
     content["lines"][0]["volume"] = json!(310);
     let response = app
-        .as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO).await
+        .as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO)
+        .await
         .header("if-match", &etag)
         .json(&content)
         .send()
@@ -179,7 +180,8 @@ async fn an_innovation_route_quote_with_an_own_prestatie_round_trips() {
     assert_eq!(line["description"], "Kraamzorg in het geboortecentrum");
     assert_eq!(created["result"]["matrix"][1]["prestatie"], "INNO-KRAAM-UUR");
     let id = created["id"].as_str().unwrap();
-    let read = json_body(app.as_caller(app.get(&format!("/v1/quotes/{id}")), "igo", IGO).await.send().await.unwrap()).await;
+    let read =
+        json_body(app.as_caller(app.get(&format!("/v1/quotes/{id}")), "igo", IGO).await.send().await.unwrap()).await;
     assert_eq!(read, created);
 
     // A proposal filled from it keeps the own prestatie (innovation route).

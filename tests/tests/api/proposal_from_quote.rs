@@ -62,7 +62,10 @@ async fn post(app: &TestApp, body: &Value) -> reqwest::Response {
 /// Items the API stored (the principals the harness registers on first use not counted).
 async fn stored_items(app: &TestApp) -> usize {
     let items = app.ctx.dynamo.scan().table_name(&app.ctx.table).send().await.unwrap().items.unwrap_or_default();
-    items.iter().filter(|item| !item.get("PK").and_then(|pk| pk.as_s().ok()).is_some_and(|pk| pk.starts_with("PRINCIPAL#"))).count()
+    items
+        .iter()
+        .filter(|item| !item.get("PK").and_then(|pk| pk.as_s().ok()).is_some_and(|pk| pk.starts_with("PRINCIPAL#")))
+        .count()
 }
 
 fn pointers(problem: &Value) -> Vec<String> {

@@ -94,7 +94,8 @@ async fn create_answers_201_with_location_etag_and_exact_totals() {
 async fn only_igos_create_and_publishers_get_403_everywhere() {
     let app = TestApp::spawn().await;
     let body = proposal_body(IGO_A, INSURER_X);
-    let response = app.as_caller(app.post("/v1/proposals"), "insurer", INSURER_X).await.json(&body).send().await.unwrap();
+    let response =
+        app.as_caller(app.post("/v1/proposals"), "insurer", INSURER_X).await.json(&body).send().await.unwrap();
     assert_problem(response, 403).await;
     let (id, etag, _) = create(&app, IGO_A, &body).await;
     let publisher_token = app.token("publisher", "Zorgkantoren NL").await;
@@ -132,7 +133,8 @@ async fn another_tenant_gets_404_for_every_operation() {
         let action = if role == "igo" { "withdraw" } else { "start_review" };
         assert_problem(transition(&app, role, org, target, etag, json!({"action": action})).await, 404).await;
         if role == "igo" {
-            let put = app.as_caller(app.put(&format!("/v1/proposals/{target}")), role, org).await.header("if-match", etag);
+            let put =
+                app.as_caller(app.put(&format!("/v1/proposals/{target}")), role, org).await.header("if-match", etag);
             assert_problem(put.json(&content_of(&body)).send().await.unwrap(), 404).await;
         }
         let list = app.as_caller(app.get("/v1/proposals"), role, org).await.send().await.unwrap();
@@ -155,12 +157,14 @@ async fn get_honours_if_none_match() {
     let response = get(&app, "igo", IGO_A, &id).await;
     assert_eq!(etag_of(&response), etag);
     assert_eq!(response.headers()["cache-control"], "no-store");
-    let cached = app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO_A).await.header("if-none-match", &etag);
+    let cached =
+        app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO_A).await.header("if-none-match", &etag);
     let response = cached.send().await.unwrap();
     assert_eq!(response.status(), 304);
     assert_eq!(etag_of(&response), etag);
     assert!(response.text().await.unwrap().is_empty());
-    let stale = app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO_A).await.header("if-none-match", "\"0\"");
+    let stale =
+        app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO_A).await.header("if-none-match", "\"0\"");
     assert_eq!(stale.send().await.unwrap().status(), 200);
 }
 
@@ -186,8 +190,14 @@ async fn put_replaces_content_under_if_match() {
     let by_insurer = app.as_caller(app.put(&path), "insurer", INSURER_X).await.header("if-match", &etag).json(&content);
     assert_problem(by_insurer.send().await.unwrap(), 403).await;
 
-    let response =
-        app.as_caller(app.put(&path), "igo", IGO_A).await.header("if-match", &etag).json(&content).send().await.unwrap();
+    let response = app
+        .as_caller(app.put(&path), "igo", IGO_A)
+        .await
+        .header("if-match", &etag)
+        .json(&content)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(etag_of(&response), "\"2\"");
     let updated = json_body(response).await;
@@ -326,7 +336,10 @@ async fn history_keeps_every_change_and_version() {
     let versions: Vec<u64> = entries.iter().map(|e| e["version"].as_u64().unwrap()).collect();
     assert_eq!(versions, [1, 2, 3, 4, 5]);
     let igo_sub = format!("user-igo-{IGO_A}");
-    assert_eq!(entries[0]["actor"], json!({"sub": igo_sub, "name": format!("Test {igo_sub}"), "role": "igo", "org": IGO_A}));
+    assert_eq!(
+        entries[0]["actor"],
+        json!({"sub": igo_sub, "name": format!("Test {igo_sub}"), "role": "igo", "org": IGO_A})
+    );
     assert_eq!(
         entries[4]["actor"],
         json!({"role": "insurer", "org": INSURER_X, "signatory": true}),
@@ -393,7 +406,8 @@ async fn the_insurer_sees_the_version_it_received_while_the_igo_revises() {
     let response = get(&app, "insurer", INSURER_X, &id).await;
     assert_eq!(etag_of(&response), "\"3\"");
     assert_eq!(json_body(response).await, received, "GET: the version it received");
-    let list = json_body(app.as_caller(app.get("/v1/proposals"), "insurer", INSURER_X).await.send().await.unwrap()).await;
+    let list =
+        json_body(app.as_caller(app.get("/v1/proposals"), "insurer", INSURER_X).await.send().await.unwrap()).await;
     assert_eq!(list["items"][0]["version"], 3, "list: {list}");
     assert_eq!(list["items"][0]["totals"], received["totals"]);
     let history = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "insurer", INSURER_X).await;
@@ -407,7 +421,8 @@ async fn the_insurer_sees_the_version_it_received_while_the_igo_revises() {
     step(&app, "igo", IGO_A, &id, &etag, json!({"action": "submit"})).await;
     let now = json_body(get(&app, "insurer", INSURER_X, &id).await).await;
     assert_eq!((now["version"].as_u64(), now["lines"][0]["tariff"].as_str()), (Some(6), Some("1150.00")));
-    let list = json_body(app.as_caller(app.get("/v1/proposals"), "insurer", INSURER_X).await.send().await.unwrap()).await;
+    let list =
+        json_body(app.as_caller(app.get("/v1/proposals"), "insurer", INSURER_X).await.send().await.unwrap()).await;
     assert_eq!(list["items"][0]["version"], 6);
 }
 
@@ -416,7 +431,12 @@ async fn idempotent_create_replays_and_refuses_another_body() {
     let app = TestApp::spawn().await;
     let body = proposal_body(IGO_A, INSURER_X);
     let send = async |body: &Value, key: &str, org: &str| {
-        app.as_caller(app.post("/v1/proposals"), "igo", org).await.header("idempotency-key", key).json(body).send().await
+        app.as_caller(app.post("/v1/proposals"), "igo", org)
+            .await
+            .header("idempotency-key", key)
+            .json(body)
+            .send()
+            .await
     };
     let first = send(&body, "key-1", IGO_A).await.unwrap();
     assert_eq!(first.status(), 201);
@@ -466,7 +486,8 @@ async fn idempotent_transition_replays_after_success() {
     let again = send().await.unwrap();
     assert_eq!(again.status(), 200);
     assert_eq!(again.text().await.unwrap(), first);
-    let history = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO_A).await.send().await.unwrap();
+    let history =
+        app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO_A).await.send().await.unwrap();
     assert_eq!(json_body(history).await["entries"].as_array().unwrap().len(), 2);
 }
 
@@ -539,7 +560,8 @@ async fn each_validation_rule_answers_422_naming_the_field() {
         assert!(pointers.iter().any(|p| p.starts_with(pointer)), "expected {pointer:?}: {problem}");
     }
     // Malformed JSON is 400, an oversized body 413, and nothing was stored by any of them.
-    let malformed = app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).await.header("content-type", "application/json");
+    let malformed =
+        app.as_caller(app.post("/v1/proposals"), "igo", IGO_A).await.header("content-type", "application/json");
     assert_problem(malformed.body("{\"igo\": ").send().await.unwrap(), 400).await;
     let mut huge = base.clone();
     huge["attention_points"]["notes"] = json!("x".repeat(300 * 1024));
@@ -580,7 +602,8 @@ async fn listing_filters_by_key_design() {
     let list = |role: &'static str, org: &'static str, query: &'static str| {
         let app = &app;
         async move {
-            let response = app.as_caller(app.get(&format!("/v1/proposals{query}")), role, org).await.send().await.unwrap();
+            let response =
+                app.as_caller(app.get(&format!("/v1/proposals{query}")), role, org).await.send().await.unwrap();
             assert_eq!(response.status(), 200, "{query}");
             let page = json_body(response).await;
             page["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()

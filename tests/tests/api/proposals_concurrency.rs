@@ -24,7 +24,8 @@ async fn twenty_parallel_puts_with_one_if_match_have_one_winner() {
         content["lines"][0]["volume"] = json!(1000 + n);
         tasks.spawn(async move {
             let response = app
-                .as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A).await
+                .as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO_A)
+                .await
                 .header("if-match", etag)
                 .json(&content)
                 .send()
@@ -45,7 +46,8 @@ async fn twenty_parallel_puts_with_one_if_match_have_one_winner() {
     assert_eq!(stored["version"], 2);
     assert_eq!(stored["lines"][0]["volume"], 1000 + winner, "the stored content is the winner's");
     assert_eq!(&stored, answer);
-    let history = app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO_A).await.send().await.unwrap();
+    let history =
+        app.as_caller(app.get(&format!("/v1/proposals/{id}/history")), "igo", IGO_A).await.send().await.unwrap();
     let history = json_body(history).await;
     assert_eq!(history["entries"].as_array().unwrap().len(), 2, "one edit recorded");
     assert_eq!(history["versions"].as_array().unwrap().len(), 2);
@@ -61,7 +63,8 @@ async fn twenty_parallel_posts_with_one_idempotency_key_make_one_proposal() {
         let (app, body) = (app.clone(), body.clone());
         tasks.spawn(async move {
             let response = app
-                .as_caller(app.post("/v1/proposals"), "igo", IGO_A).await
+                .as_caller(app.post("/v1/proposals"), "igo", IGO_A)
+                .await
                 .header("idempotency-key", "0f4f3c1e-2d7a-4c55-9d1b-6a1c2b3d4e5f")
                 .json(&body)
                 .send()

@@ -32,8 +32,10 @@ async fn pagination_over_1000_proposals_returns_each_once_in_order() {
             // 503 says "retry"; a loaded test machine may make DynamoDB Local time out. The
             // Idempotency-Key makes the retry safe even if the first attempt did land.
             for _ in 0..10 {
-                let request =
-                    app.as_caller(app.post("/v1/proposals"), "igo", igo).await.header("idempotency-key", format!("seed-{n}"));
+                let request = app
+                    .as_caller(app.post("/v1/proposals"), "igo", igo)
+                    .await
+                    .header("idempotency-key", format!("seed-{n}"));
                 let response = request.json(&body).send().await.unwrap();
                 match response.status().as_u16() {
                     201 => return json_body(response).await["id"].as_str().unwrap().to_owned(),

@@ -75,7 +75,8 @@ async fn create_then_read_with_etag_and_304() {
     assert_eq!(response.headers()["etag"].to_str().unwrap(), etag, "a quote never changes, nor does its tag");
     assert_eq!(json_body(response).await, created);
 
-    let response = app.as_caller(app.get(&location), "igo", IGO).await.header("if-none-match", &etag).send().await.unwrap();
+    let response =
+        app.as_caller(app.get(&location), "igo", IGO).await.header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(response.status(), 304);
     let response =
         app.as_caller(app.get(&location), "igo", IGO).await.header("if-none-match", "\"stale\"").send().await.unwrap();
@@ -172,7 +173,8 @@ async fn invalid_requests_are_422_naming_the_field_and_store_nothing() {
         assert!(pointers.contains(&pointer), "expected {pointer} in {problem}");
     }
     let response = app
-        .as_caller(app.post("/v1/quotes"), "igo", IGO).await
+        .as_caller(app.post("/v1/quotes"), "igo", IGO)
+        .await
         .header("content-type", "application/json")
         .body("{\"period\":")
         .send()
@@ -196,7 +198,8 @@ async fn a_quote_is_visible_to_its_owner_only() {
     let response = app.as_caller(app.get(&path), "igo", IGO).await.send().await.unwrap();
     assert_eq!(response.status(), 200);
 
-    let response = app.as_caller(app.get("/v1/quotes/01JDQ7Z3K8M4V6W9X2Y5A7B3C1"), "igo", IGO).await.send().await.unwrap();
+    let response =
+        app.as_caller(app.get("/v1/quotes/01JDQ7Z3K8M4V6W9X2Y5A7B3C1"), "igo", IGO).await.send().await.unwrap();
     assert_problem(response, 404).await;
     // A malformed id is refused before anything is looked up.
     let response = app.as_caller(app.get("/v1/quotes/not-a-ulid"), "igo", IGO).await.send().await.unwrap();

@@ -207,7 +207,8 @@ async fn creating_for_another_tenant_is_refused() {
         ("insurer", INSURER_X, &[403][..]),
         ("publisher", "zorginkoop-redactie", &[403][..]),
     ] {
-        let response = app.as_caller(app.post("/v1/proposals"), role, org).await.json(&body_of_a()).send().await.unwrap();
+        let response =
+            app.as_caller(app.post("/v1/proposals"), role, org).await.json(&body_of_a()).send().await.unwrap();
         if let Err(why) = refused(response, allowed, &[]).await {
             failures.push(format!("{role} {org}: {why}"));
         }
@@ -224,7 +225,8 @@ async fn listings_show_only_the_callers_own_proposals() {
     let list = |role: &'static str, org: &'static str, query: &'static str| {
         let app = &app;
         async move {
-            let response = app.as_caller(app.get(&format!("/v1/proposals{query}")), role, org).await.send().await.unwrap();
+            let response =
+                app.as_caller(app.get(&format!("/v1/proposals{query}")), role, org).await.send().await.unwrap();
             assert_eq!(response.status(), 200, "{role} {org} lists{query}");
             json_body(response).await
         }
@@ -264,7 +266,8 @@ async fn listings_show_only_the_callers_own_proposals() {
     assert!(ids(&list("insurer", INSURER_Y, "?igo=53012345").await).is_empty());
 
     // A publisher lists nothing at all.
-    let response = app.as_caller(app.get("/v1/proposals"), "publisher", "zorginkoop-redactie").await.send().await.unwrap();
+    let response =
+        app.as_caller(app.get("/v1/proposals"), "publisher", "zorginkoop-redactie").await.send().await.unwrap();
     refused(response, &[403], &a.secrets).await.unwrap();
 
     // IGO A's cursor is no key into A's partition for anyone else.
@@ -307,9 +310,17 @@ async fn tokens_of_no_serviceable_principal_are_refused_everywhere() {
         ),
         ("a suspended principal of IGO A", suspended_token, 403),
         ("IGO A without scopes", with(&registered_a, &|c| c["scope"] = json!("")), 403),
-        ("IGO A with the publisher's scope only", with(&registered_a, &|c| c["scope"] = json!("zorginkoop/themes.publish")), 403),
+        (
+            "IGO A with the publisher's scope only",
+            with(&registered_a, &|c| c["scope"] = json!("zorginkoop/themes.publish")),
+            403,
+        ),
         ("IGO A's ID token", with(&registered_a, &|c| c["token_use"] = json!("id")), 401),
-        ("IGO A's expired token", with(&registered_a, &|c| c["exp"] = json!(chrono::Utc::now().timestamp() - 120)), 401),
+        (
+            "IGO A's expired token",
+            with(&registered_a, &|c| c["exp"] = json!(chrono::Utc::now().timestamp() - 120)),
+            401,
+        ),
         ("IGO A's token naming another issuer", with(&registered_a, &|c| c["iss"] = json!("https://elsewhere")), 401),
         ("IGO A's token without a subject", with(&registered_a, &|c| c["sub"] = json!("")), 401),
         ("IGO A's claims signed with another key", token_of_another_key(&app.claims(&registered_a, scopes)), 403),

@@ -27,7 +27,8 @@ fn next_edition(id: &str) -> Value {
 }
 
 async fn put_edition(app: &TestApp, id: &str, doc: &Value) -> reqwest::Response {
-    app.as_caller(app.put(&format!("/v1/themes/editions/{id}")), "publisher", "zorginkoop-redactie").await
+    app.as_caller(app.put(&format!("/v1/themes/editions/{id}")), "publisher", "zorginkoop-redactie")
+        .await
         .json(doc)
         .send()
         .await
@@ -35,7 +36,8 @@ async fn put_edition(app: &TestApp, id: &str, doc: &Value) -> reqwest::Response 
 }
 
 async fn publish(app: &TestApp, id: &str) -> reqwest::Response {
-    app.as_caller(app.post(&format!("/v1/themes/editions/{id}/publish")), "publisher", "zorginkoop-redactie").await
+    app.as_caller(app.post(&format!("/v1/themes/editions/{id}/publish")), "publisher", "zorginkoop-redactie")
+        .await
         .send()
         .await
         .unwrap()
@@ -222,7 +224,8 @@ async fn writes_need_the_publisher_role() {
         let response =
             app.as_caller(app.put("/v1/themes/editions/2024-01"), role, org).await.json(&doc).send().await.unwrap();
         assert_problem(response, 403).await;
-        let response = app.as_caller(app.post("/v1/themes/editions/2024-01/publish"), role, org).await.send().await.unwrap();
+        let response =
+            app.as_caller(app.post("/v1/themes/editions/2024-01/publish"), role, org).await.send().await.unwrap();
         assert_problem(response, 403).await;
     }
     // Nothing was written.
@@ -255,7 +258,8 @@ async fn drafts_are_validated() {
     assert!(problem["detail"].as_str().unwrap().contains("/edition"), "{problem}");
     assert_problem(put_edition(&app, "Bad_Id", &next_edition("Bad_Id")).await, 422).await;
     let raw = app
-        .as_caller(app.put("/v1/themes/editions/2024-01"), "publisher", "redactie").await
+        .as_caller(app.put("/v1/themes/editions/2024-01"), "publisher", "redactie")
+        .await
         .header("content-type", "application/json")
         .body("{")
         .send()

@@ -43,14 +43,16 @@ fn next_edition(id: &str) -> Value {
 async fn two_editions() -> TestApp {
     let app = TestApp::spawn_seeded().await;
     let put = app
-        .as_caller(app.put("/v1/themes/editions/2024-01"), "publisher", "zorginkoop-redactie").await
+        .as_caller(app.put("/v1/themes/editions/2024-01"), "publisher", "zorginkoop-redactie")
+        .await
         .json(&next_edition("2024-01"))
         .send()
         .await
         .unwrap();
     assert_eq!(put.status(), 201, "{}", put.text().await.unwrap());
     let publish = app
-        .as_caller(app.post("/v1/themes/editions/2024-01/publish"), "publisher", "zorginkoop-redactie").await
+        .as_caller(app.post("/v1/themes/editions/2024-01/publish"), "publisher", "zorginkoop-redactie")
+        .await
         .send()
         .await
         .unwrap();
@@ -133,7 +135,8 @@ async fn diff_requests_are_checked() {
     assert_problem(app.get("/v1/themes/diff?from=2023-07&to=2099-01").send().await.unwrap(), 404).await;
     assert_problem(app.get("/v1/themes/diff?from=1999-01&to=2024-01").send().await.unwrap(), 404).await;
     let draft = app
-        .as_caller(app.put("/v1/themes/editions/2025-01"), "publisher", "zorginkoop-redactie").await
+        .as_caller(app.put("/v1/themes/editions/2025-01"), "publisher", "zorginkoop-redactie")
+        .await
         .json(&next_edition("2025-01"))
         .send()
         .await
@@ -339,14 +342,16 @@ async fn caching_headers_follow_the_kind_of_url() {
     let etag = header(&before, "etag").unwrap();
     assert_eq!(app.get("/v1/themes?zorgkantoor=cz").header("if-none-match", &etag).send().await.unwrap().status(), 304);
     let put = app
-        .as_caller(app.put("/v1/themes/editions/2024-01"), "publisher", "zorginkoop-redactie").await
+        .as_caller(app.put("/v1/themes/editions/2024-01"), "publisher", "zorginkoop-redactie")
+        .await
         .json(&next_edition("2024-01"))
         .send()
         .await
         .unwrap();
     assert_eq!(put.status(), 201);
     let publish = app
-        .as_caller(app.post("/v1/themes/editions/2024-01/publish"), "publisher", "zorginkoop-redactie").await
+        .as_caller(app.post("/v1/themes/editions/2024-01/publish"), "publisher", "zorginkoop-redactie")
+        .await
         .send()
         .await
         .unwrap();

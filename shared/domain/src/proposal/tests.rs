@@ -445,8 +445,7 @@ fn an_own_prestatie_is_validated_for_shape_only_and_only_on_the_innovation_route
 #[test]
 fn the_insurer_sees_only_what_was_sent_to_it() {
     use crate::identity::Org;
-    let insurer =
-        Caller::new("ins-user", Role::Insurer, Org::Insurer(UzoviCode::parse("3311").unwrap()));
+    let insurer = Caller::new("ins-user", Role::Insurer, Org::Insurer(UzoviCode::parse("3311").unwrap()));
     let igo_caller = Caller::new("igo-user", Role::Igo, Org::Igo(igo()));
     let act = |p: &Proposal, role: Role, action: Action| {
         let reason = (action == Action::Reject || action == Action::Withdraw).then(|| "r".to_owned());

@@ -53,7 +53,8 @@ pub async fn create(app: &TestApp, igo: &str, body: &Value) -> (String, String, 
 
 /// Sends a transition as `role`/`org` with `If-Match: etag`.
 pub async fn transition(app: &TestApp, role: &str, org: &str, id: &str, etag: &str, body: Value) -> reqwest::Response {
-    app.as_caller(app.post(&format!("/v1/proposals/{id}/transitions")), role, org).await
+    app.as_caller(app.post(&format!("/v1/proposals/{id}/transitions")), role, org)
+        .await
         .header("if-match", etag)
         .json(&body)
         .send()
