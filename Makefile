@@ -14,7 +14,8 @@ run:
 test:
 	@bash scripts/test.sh
 
-## make token ROLE=igo ORG=53012345: prints a valid local bearer token
+## make token ROLE=igo ORG=53012345: registers the principal in the running local API (make run) if
+## needed and prints its access token (the gateway is the local issuer; PORT as for make run)
 token:
 	@cargo run -q -p local-gateway -- token --role $(ROLE) --org $(ORG)
 

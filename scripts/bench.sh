@@ -65,7 +65,7 @@ ensure_wrk
 ensure_dynamodb_local
 
 log "building the measured binaries (profile $PROFILE)"
-cargo build -q --profile "$PROFILE" -p local-gateway -p proposals -p quotes -p themes -p docs \
+cargo build -q --profile "$PROFILE" -p local-gateway -p proposals -p quotes -p themes -p docs -p authorizer \
   -p integration-tests --bins
 
 {
@@ -216,14 +216,15 @@ part load && record memory "local-gateway after the load runs" \
   "{\"peak_rss_mib\": $(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' /proc/$API_PID/status)}"
 
 # ---- 2. cold start and memory per function (emulated Lambda Runtime API) --------------------
-python3 - "$ROOT/tests/bench/events" "$OUT" "$PROPOSAL_ID" "$QUOTE_ID" <<'PY'
+python3 - "$ROOT/tests/bench/events" "$OUT" "$PROPOSAL_ID" "$QUOTE_ID" "$IGO_TOKEN" "$INSURER_TOKEN" <<'PY'
 import json, os, sys
-src, out, proposal_id, quote_id = sys.argv[1:5]
+src, out, proposal_id, quote_id, igo_token, insurer_token = sys.argv[1:7]
 def fill(value):
     if isinstance(value, str):
         if value.startswith("@"):
             return json.load(open(os.path.join(out, value[1:])))
-        return value.replace("{{proposal_id}}", proposal_id).replace("{{quote_id}}", quote_id)
+        return (value.replace("{{proposal_id}}", proposal_id).replace("{{quote_id}}", quote_id)
+                .replace("{{igo_token}}", igo_token).replace("{{insurer_token}}", insurer_token))
     if isinstance(value, list):
         return [fill(v) for v in value]
     if isinstance(value, dict):
@@ -233,10 +234,14 @@ os.makedirs(f"{out}/events", exist_ok=True)
 for name in os.listdir(src):
     json.dump(fill(json.load(open(os.path.join(src, name)))), open(f"{out}/events/{name}", "w"))
 PY
-for fn in proposals quotes themes themes-publisher docs; do
+for fn in proposals quotes themes themes-publisher docs authorizer; do
   part lambda || break
   for run in 1 2 3; do
-    record lambda "$fn run $run" "$("$BIN/lambda-harness" "$BIN/$fn" "$OUT/events/$fn.json" "$INVOCATIONS")"
+    # The authorizer verifies the local gateway's tokens: its issuer and the JWKS it serves (over
+    # loopback HTTP), its principals registered in this table by `token` above. Its cold start
+    # includes fetching that key set and reading the registry.
+    record lambda "$fn run $run" "$(JWT_ISSUER="$API" JWKS_URL="$API/.well-known/jwks.json" \
+      "$BIN/lambda-harness" "$BIN/$fn" "$OUT/events/$fn.json" "$INVOCATIONS")"
   done
 done
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::decision::Unavailable;
 use crate::lambda::{handle_event, Settings};
 use crate::{
-    Authorizer, CachedRegistry, Decision, JwksError, JwksSource, Refusal, Registry, StaticJwks, Verifier,
+    Authorizer, CachedRegistry, Decision, HttpsJwks, JwksError, JwksSource, Refusal, Registry, StaticJwks, Verifier,
     VerifierConfig,
 };
 use domain::identity::Role;
@@ -394,4 +394,14 @@ fn settings_need_an_issuer_and_default_the_rest() {
         _ => None,
     });
     assert!(bad.is_err());
+}
+
+#[test]
+fn the_key_set_url_must_be_https_except_on_this_machine() {
+    assert!(HttpsJwks::new("https://cognito-idp.eu-central-1.amazonaws.com/pool/.well-known/jwks.json").is_ok());
+    assert!(HttpsJwks::new("http://127.0.0.1:3000/.well-known/jwks.json").is_ok());
+    assert!(HttpsJwks::new("http://localhost:3000/.well-known/jwks.json").is_ok());
+    for refused in ["http://issuer.example.org/jwks.json", "http://127.0.0.2.example.org/jwks", "ftp://127.0.0.1/x"] {
+        assert!(HttpsJwks::new(refused).is_err(), "{refused}");
+    }
 }

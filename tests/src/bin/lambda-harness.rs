@@ -5,8 +5,11 @@
 //!
 //! Usage: `lambda-harness BINARY EVENTS.json [INVOCATIONS]`, with `DYNAMODB_ENDPOINT` and
 //! `TABLE_NAME` set for the child. EVENTS.json is an array of requests
-//! `{method, path, route_key, path_parameters?, query?, claims?, body?, headers?}` sent round-robin;
-//! the first one measures the cold start. Prints one JSON object with the figures.
+//! `{method, path, route_key, path_parameters?, query?, authorizer?, body?, headers?}` (turned
+//! into API Gateway HTTP events; `authorizer` is the Lambda authorizer's context), or
+//! `{raw: <event>}` (sent as it is: the authorizer's own events), sent round-robin; the first one
+//! measures the cold start. Prints one JSON object with the figures; an authorizer's answers
+//! count as status 200 (allowed) or 403 (denied).
 
 use std::collections::BTreeMap;
 use std::process::Stdio;
@@ -23,15 +26,20 @@ use tokio::sync::{mpsc, Mutex};
 
 #[derive(Debug, Clone, Deserialize)]
 struct Invocation {
+    #[serde(default)]
+    raw: Option<Value>,
+    #[serde(default)]
     method: String,
+    #[serde(default)]
     path: String,
+    #[serde(default)]
     route_key: String,
     #[serde(default)]
     path_parameters: BTreeMap<String, String>,
     #[serde(default)]
     query: String,
     #[serde(default)]
-    claims: Option<BTreeMap<String, String>>,
+    authorizer: Option<Value>,
     #[serde(default)]
     body: Option<Value>,
     #[serde(default)]
@@ -45,6 +53,9 @@ struct RuntimeApi {
 }
 
 fn api_gateway_event(inv: &Invocation, request_id: &str) -> Value {
+    if let Some(raw) = &inv.raw {
+        return raw.clone();
+    }
     let mut headers = inv.headers.clone();
     headers.entry("host".into()).or_insert_with(|| "localhost".into());
     if inv.body.is_some() {
@@ -56,8 +67,8 @@ fn api_gateway_event(inv: &Invocation, request_id: &str) -> Value {
         "requestId": request_id, "routeKey": inv.route_key, "stage": "$default",
         "time": "23/Nov/2026:12:00:00 +0000", "timeEpoch": 1795000000000u64,
     });
-    if let Some(claims) = &inv.claims {
-        context["authorizer"] = json!({ "jwt": { "claims": claims, "scopes": null } });
+    if let Some(authorizer) = &inv.authorizer {
+        context["authorizer"] = json!({ "lambda": authorizer });
     }
     let mut event = json!({
         "version": "2.0", "routeKey": inv.route_key, "rawPath": inv.path, "rawQueryString": inv.query,
@@ -187,7 +198,16 @@ async fn main() {
         assert_eq!(got_id, id);
         let elapsed = sent.elapsed();
         let response = result.unwrap_or_else(|e| panic!("{name}: invocation {i} failed: {e}"));
-        let status = response["statusCode"].as_u64().unwrap_or(0);
+        let status = match response["isAuthorized"].as_bool() {
+            Some(allowed) => {
+                if allowed {
+                    200
+                } else {
+                    403
+                }
+            }
+            None => response["statusCode"].as_u64().unwrap_or(0),
+        };
         *statuses.entry(status).or_default() += 1;
         if i == 0 {
             cold_start = started.elapsed();
