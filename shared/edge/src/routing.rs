@@ -255,7 +255,10 @@ impl Router {
             role = tracing::field::Empty,
             org = tracing::field::Empty,
         );
-        let work = storage::telemetry::tallied(crate::metrics::tallied(self.serve(ctx, req, &ids.request_id)));
+        // Boxed: the nested scopes make a deep future type, and callers that await `handle`
+        // inside their own async fns (the local gateway) must not have to lay it out.
+        let work =
+            Box::pin(storage::telemetry::tallied(crate::metrics::tallied(self.serve(ctx, req, &ids.request_id))));
         let ((mut response, request_tally), store_tally) = work.instrument(span.clone()).await;
         let status = response.status().as_u16();
         let latency_ms = started.elapsed().as_secs_f64() * 1000.0;

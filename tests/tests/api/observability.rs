@@ -191,3 +191,105 @@ async fn a_known_sequence_of_requests_gives_known_metrics() {
     // What DynamoDB Local reports for capacity (see BENCHMARKS.md): printed for the record.
     println!("capacity: create {} WCU, 404 read {} RCU", create_tx["WriteCapacityUnits"], read["ReadCapacityUnits"]);
 }
+
+/// The capacity units of one request, from its EMF store documents: (calls, RCU, WCU).
+fn capacity_of(request_id: &str) -> (i64, f64, f64) {
+    metrics_of(request_id).iter().filter(|d| d.get("Operation").is_some()).fold((0, 0.0, 0.0), |(c, r, w), d| {
+        (
+            c + d["StoreCalls"].as_i64().unwrap_or(0),
+            r + d["ReadCapacityUnits"].as_f64().unwrap_or(0.0),
+            w + d["WriteCapacityUnits"].as_f64().unwrap_or(0.0),
+        )
+    })
+}
+
+/// On-demand prices (USD per million request units, us-east-1) used for BENCHMARKS.md's table.
+const USD_PER_MILLION_RRU: f64 = 0.125;
+const USD_PER_MILLION_WRU: f64 = 0.625;
+
+/// Cost per operation, measured: each operation once against DynamoDB Local, its capacity units
+/// as ReturnConsumedCapacity reported them (through the EMF documents), printed as the table in
+/// BENCHMARKS.md. Run with `-- --nocapture` to see it.
+#[tokio::test]
+async fn capacity_units_per_operation() {
+    captured();
+    let app = TestApp::spawn_seeded().await;
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut measure = |label: &str, response: &reqwest::Response| {
+        assert!(response.status().is_success(), "{label}: {}", response.status());
+        rows.push((label.to_owned(), request_id_of(response)));
+    };
+    let quote_body = serde_json::json!({
+        "period": 2027,
+        "providers": [
+            {"agb": "06111111", "name": "Ziekenhuis Noord", "kind": "ziekenhuis", "baseline_revenue": "100.00"},
+            {"agb": "08222222", "name": "Verloskundigen De Wieg", "kind": "verloskundigenpraktijk", "baseline_revenue": "800.00"}
+        ],
+        "prestaties": [
+            {"prestatie": "geboortezorg_prenataal", "volume": "7", "components": [
+                {"provider": "08222222", "amount_per_unit": "123.45"}, {"provider": "06111111", "amount_per_unit": "10.00"}]}
+        ],
+        "care_shifts": [],
+        "surcharges": {"organisation_costs": "3.33", "risk_reserve": "1.00"},
+        "distribution": {"method": "cost_based"}
+    });
+    let quote = app.as_caller(app.post("/v1/quotes"), "igo", IGO).json(&quote_body).send().await.unwrap();
+    measure("POST /v1/quotes", &quote);
+    let quote_id = json_body(quote).await["id"].as_str().unwrap().to_owned();
+    let read = app.as_caller(app.get(&format!("/v1/quotes/{quote_id}")), "igo", IGO).send().await.unwrap();
+    measure("GET /v1/quotes/{id}", &read);
+
+    let body = proposal_body(IGO, INSURER);
+    let created = app.as_caller(app.post("/v1/proposals"), "igo", IGO).json(&body).send().await.unwrap();
+    measure("POST /v1/proposals (draft)", &created);
+    let mut etag = etag_of(&created);
+    let id = json_body(created).await["id"].as_str().unwrap().to_owned();
+    let got = app.as_caller(app.get(&format!("/v1/proposals/{id}")), "igo", IGO).send().await.unwrap();
+    measure("GET /v1/proposals/{id}", &got);
+    let replaced = app
+        .as_caller(app.put(&format!("/v1/proposals/{id}")), "igo", IGO)
+        .header("if-match", &etag)
+        .json(&crate::helpers::proposals::content_of(&body))
+        .send()
+        .await
+        .unwrap();
+    measure("PUT /v1/proposals/{id}", &replaced);
+    etag = etag_of(&replaced);
+    for (role, org, action) in [("igo", IGO, "submit"), ("insurer", INSURER, "start_review")] {
+        let response = app
+            .as_caller(app.post(&format!("/v1/proposals/{id}/transitions")), role, org)
+            .header("if-match", &etag)
+            .json(&serde_json::json!({ "action": action }))
+            .send()
+            .await
+            .unwrap();
+        measure(&format!("POST /v1/proposals/{{id}}/transitions ({action})"), &response);
+        etag = etag_of(&response);
+    }
+    let list = app.as_caller(app.get("/v1/proposals?limit=20"), "igo", IGO).send().await.unwrap();
+    measure("GET /v1/proposals (page of 1)", &list);
+    let cold = app.get("/v1/themes").send().await.unwrap();
+    measure("GET /v1/themes (edition not cached)", &cold);
+    let warm = app.get("/v1/themes").send().await.unwrap();
+    measure("GET /v1/themes (edition cached)", &warm);
+
+    println!("| operation | store calls | RCU | WCU | USD per million requests |");
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    let mut measured = Vec::new();
+    for (label, request_id) in &rows {
+        let (calls, rcu, wcu) = capacity_of(request_id);
+        let usd = rcu * USD_PER_MILLION_RRU + wcu * USD_PER_MILLION_WRU;
+        println!("| {label} | {calls} | {rcu} | {wcu} | {usd:.3} |");
+        assert!(calls >= 1, "{label}: every operation here calls the store");
+        measured.push((label.as_str(), calls, rcu, wcu));
+    }
+    let find = |label: &str| measured.iter().find(|m| m.0 == label).copied().unwrap();
+    let (_, cold_calls, cold_rcu, _) = find("GET /v1/themes (edition not cached)");
+    let (_, warm_calls, warm_rcu, _) = find("GET /v1/themes (edition cached)");
+    assert!(warm_calls < cold_calls, "the cached edition saves its read: {cold_calls} → {warm_calls} calls");
+    assert!(warm_rcu < cold_rcu, "the cached edition saves read units: {cold_rcu} → {warm_rcu}");
+    // DynamoDB Local reports capacity: a draft's creation is a transaction of several items.
+    let (_, _, create_rcu, create_wcu) = find("POST /v1/proposals (draft)");
+    assert_eq!(create_rcu, 0.0);
+    assert!(create_wcu >= 2.0, "a transaction of several items: {create_wcu} WCU");
+}
