@@ -466,6 +466,28 @@ mod tests {
     }
 
     #[test]
+    fn the_request_id_is_the_gateways_else_the_invocations_else_a_fresh_one() {
+        let event = r#"{"version":"2.0","routeKey":"$default","rawPath":"/v1/x","rawQueryString":"",
+            "headers":{},"isBase64Encoded":false,"requestContext":{"accountId":"a","apiId":"b",
+            "domainName":"d","domainPrefix":"d","http":{"method":"GET","path":"/v1/x","protocol":"HTTP/1.1",
+            "sourceIp":"127.0.0.1","userAgent":"t"},"requestId":"JmRN7gW7AMEEMcg=","routeKey":"$default",
+            "stage":"$default","time":"28/Nov/2026:14:00:00 +0000","timeEpoch":0}}"#;
+        let mut lambda = lambda_http::Context::default();
+        lambda.request_id = "5d1c6f0e-lambda".into();
+        lambda.xray_trace_id = Some("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1".into());
+        let req = lambda_http::request::from_str(event).unwrap().with_lambda_context(lambda.clone());
+        let ids = RequestIds::of(&req);
+        assert_eq!(ids.request_id, "JmRN7gW7AMEEMcg=");
+        assert_eq!(ids.lambda_request_id.as_deref(), Some("5d1c6f0e-lambda"));
+        assert_eq!(ids.trace_id.as_deref(), Some("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"));
+        let direct = RequestIds::of(&Request::default().with_lambda_context(lambda));
+        assert_eq!(direct.request_id, "5d1c6f0e-lambda");
+        let first = RequestIds::of(&Request::default());
+        assert_eq!(first.request_id.len(), 26, "a ULID");
+        assert_ne!(first.request_id, RequestIds::of(&Request::default()).request_id);
+    }
+
+    #[test]
     fn templates_capture_parameters() {
         let router = router();
         let (route, params) = router.find(&Method::GET, "/v1/proposals/01ABC/history").unwrap();
