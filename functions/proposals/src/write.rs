@@ -70,7 +70,10 @@ pub(crate) async fn write(
         let idempotency_record = record.as_ref().map(|(pk, r)| (*pk, r));
         let committed = store::commit(ctx, &change, expected, insurer_view.as_ref(), idempotency_record, &ctx.limits);
         match committed.await {
-            Ok(()) => return answer.into_response(),
+            Ok(()) => {
+                count_outcome(&change);
+                return answer.into_response();
+            }
             Err(CommitError::VersionConflict) => {
                 return Err(ApiError::PreconditionFailed(
                     "the proposal changed meanwhile; read it again and retry with its new ETag".into(),
@@ -96,6 +99,22 @@ pub(crate) async fn write(
         tokio::time::sleep(backoff(attempt)).await;
     }
     Err(ApiError::ServiceUnavailable)
+}
+
+/// The business metrics of a committed change: proposals that reached submitted (by a submit
+/// or created submitted at once), accepted or rejected.
+fn count_outcome(change: &Change) {
+    use domain::proposal::Status;
+    use edge::metrics::{count, Business};
+    if change.entry.from_status == Some(change.entry.status) {
+        return;
+    }
+    match change.entry.status {
+        Status::Submitted => count(Business::ProposalsSubmitted),
+        Status::Accepted => count(Business::ProposalsAccepted),
+        Status::Rejected => count(Business::ProposalsRejected),
+        _ => {}
+    }
 }
 
 /// The insurer's view of `proposal` whose content it has at version `sent`.

@@ -73,6 +73,7 @@ pub async fn create_quote(r: ApiRequest) -> HandlerResult {
     // Serialised once: the same bytes are stored, answered now and answered by every GET.
     let body = serde_json::to_string(&quote).map_err(|e| ApiError::internal(format!("serialising quote: {e}")))?;
     store::put_quote(&r.ctx, &quote, &body).await?;
+    edge::metrics::count(edge::metrics::Business::QuotesComputed);
     let location = format!("/v1/quotes/{}", quote.id);
     let response = content_tagged(&r.req, StatusCode::CREATED, "application/json", body, CACHE_CONTROL)?;
     with_header(response, header::LOCATION, &location)

@@ -24,6 +24,11 @@ pub struct Problem {
     /// The invalid fields, for validation problems.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// The id of the request that failed (also its `x-request-id` header): quote it when asking
+    /// about the failure, and the operator finds its log lines and metrics by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "JmRN7gW7AMEEMcg=")]
+    pub request_id: Option<String>,
 }
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
@@ -185,6 +190,7 @@ impl ApiError {
                 ApiError::Validation(errors) => errors.clone(),
                 _ => Vec::new(),
             },
+            request_id: None,
         }
     }
 
@@ -212,6 +218,21 @@ impl ApiError {
         }
         let body = serde_json::to_string(&problem).expect("a problem always serialises");
         builder.body(Body::Text(body)).expect("static headers are valid")
+    }
+}
+
+/// Writes the request's id into a problem+json body (`request_id`), whoever built it: the
+/// router calls this once on every answer, so no handler has to know the id.
+pub fn stamp_request_id(response: &mut Response<Body>, request_id: &str) {
+    let is_problem = response.headers().get(http::header::CONTENT_TYPE).is_some_and(|v| v == PROBLEM_CONTENT_TYPE);
+    let Body::Text(text) = response.body() else { return };
+    if !is_problem {
+        return;
+    }
+    let Ok(mut problem) = serde_json::from_str::<Problem>(text) else { return };
+    problem.request_id = Some(request_id.to_owned());
+    if let Ok(body) = serde_json::to_string(&problem) {
+        *response.body_mut() = Body::Text(body);
     }
 }
 
@@ -261,6 +282,20 @@ mod tests {
         assert_eq!(problem.status, 422);
         assert_eq!(problem.problem_type, "urn:zorginkoop:problem:validation");
         assert_eq!(problem.errors, vec![FieldError::new("/lines/0/tariff", "at most 2 decimals")]);
+    }
+
+    #[test]
+    fn the_request_id_is_stamped_into_problems_only() {
+        let mut problem = ApiError::NotFound.into_response();
+        stamp_request_id(&mut problem, "req-1");
+        let Body::Text(text) = problem.body() else { panic!("text body expected") };
+        let parsed: Problem = serde_json::from_str(text).unwrap();
+        assert_eq!(parsed.request_id.as_deref(), Some("req-1"));
+        assert_eq!(parsed.status, 404);
+        let mut ok =
+            Response::builder().header("content-type", "application/json").body(Body::Text("{}".into())).unwrap();
+        stamp_request_id(&mut ok, "req-1");
+        assert!(matches!(ok.body(), Body::Text(t) if t == "{}"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod context;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod query;
 pub mod routing;
 pub mod telemetry;

@@ -19,7 +19,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http::Method;
+use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
+use tracing::Instrument;
 
 use domain::identity::Caller;
 
@@ -236,9 +238,50 @@ impl Router {
         out
     }
 
-    /// Serves one request; every failure becomes a problem+json response here.
+    /// Serves one request; every failure becomes a problem+json response here. The request
+    /// runs in a `request` span carrying its ids (so every log line of it names them), answers
+    /// with `x-request-id` (also in a problem body's `request_id`), and ends with one log line
+    /// and its EMF metrics.
     pub async fn handle(&self, ctx: Arc<AppContext>, req: Request) -> Response<Body> {
         let started = Instant::now();
+        let ids = RequestIds::of(&req);
+        let span = tracing::info_span!(
+            "request",
+            request_id = %ids.request_id,
+            lambda_request_id = ids.lambda_request_id.as_deref(),
+            trace_id = ids.trace_id.as_deref(),
+            function = self.function,
+            route = tracing::field::Empty,
+            role = tracing::field::Empty,
+            org = tracing::field::Empty,
+        );
+        // Boxed: the nested scopes make a deep future type, and callers that await `handle`
+        // inside their own async fns (the local gateway) must not have to lay it out.
+        let work =
+            Box::pin(storage::telemetry::tallied(crate::metrics::tallied(self.serve(ctx, req, &ids.request_id))));
+        let ((mut response, request_tally), store_tally) = work.instrument(span.clone()).await;
+        let status = response.status().as_u16();
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        span.in_scope(|| tracing::info!(status, latency_ms, "request"));
+        let finished = crate::metrics::Finished {
+            function: self.function,
+            status,
+            latency_ms,
+            request_id: &ids.request_id,
+            trace_id: ids.trace_id.as_deref(),
+        };
+        for document in crate::metrics::documents(&finished, &request_tally, &store_tally) {
+            crate::metrics::emit(&document);
+        }
+        if let Ok(value) = http::HeaderValue::from_str(&ids.request_id) {
+            response.headers_mut().insert(REQUEST_ID_HEADER, value);
+        }
+        response
+    }
+
+    /// The request's answer, within its deadline, with the common headers and, on a problem,
+    /// the request id in the body.
+    async fn serve(&self, ctx: Arc<AppContext>, req: Request, request_id: &str) -> Response<Body> {
         let method = req.method().clone();
         let path = req.uri().path().to_owned();
         let budget = request_budget(ctx.request_budget, &req);
@@ -249,22 +292,15 @@ impl Router {
             Ok(Ok(response)) => response,
             Ok(Err(err)) => err.into_response(),
             Err(_) => {
-                tracing::warn!(function = self.function, %method, %path, ?budget, "request deadline passed");
+                tracing::warn!(%method, %path, ?budget, "request deadline passed");
                 ApiError::ServiceUnavailable.into_response()
             }
         };
+        crate::error::stamp_request_id(&mut response, request_id);
         crate::http::add_common_headers(&mut response);
         if method == Method::HEAD {
             strip_body(&mut response);
         }
-        tracing::info!(
-            function = self.function,
-            %method,
-            %path,
-            status = response.status().as_u16(),
-            micros = started.elapsed().as_micros() as u64,
-            "request"
-        );
         response
     }
 
@@ -272,12 +308,25 @@ impl Router {
         if req.method() == Method::OPTIONS {
             return self.options(req.uri().path());
         }
-        let (route, params) = self.find(req.method(), req.uri().path())?;
+        let found = self.find(req.method(), req.uri().path());
+        let span = tracing::Span::current();
+        if let Ok((route, _)) = &found {
+            // The template, never the concrete path: a bounded set of metric series.
+            let route = format!("{} {}", req.method(), route.path);
+            span.record("route", route.as_str());
+            crate::metrics::set_route(route);
+        }
+        let (route, params) = found?;
         let caller = match route.access {
             Access::Authenticated => Some(caller_of(&req)?),
             // A public route ignores a missing or unusable token.
             Access::Public => caller_of(&req).ok(),
         };
+        if let Some(caller) = &caller {
+            // Who called, by role and organisation code: never a claim's or token's content.
+            span.record("role", caller.role.as_str());
+            span.record("org", caller.org_code());
+        }
         if let (Some(limit), Some(caller), Access::Authenticated) = (ctx.rate_limit_per_second, &caller, route.access) {
             let now = chrono::Utc::now();
             if !storage::rate::take(&ctx, caller.org_code(), now.timestamp(), limit).await? {
@@ -315,6 +364,41 @@ fn strip_body(response: &mut Response<Body>) {
         response.headers_mut().insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(length));
     }
     *response.body_mut() = Body::Empty;
+}
+
+/// The response header that names the request (API Gateway's request id).
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The ids one request is known by: API Gateway's `requestContext.requestId` (what the access
+/// log and the caller see), the Lambda invocation's id and the X-Ray trace id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestIds {
+    pub request_id: String,
+    pub lambda_request_id: Option<String>,
+    pub trace_id: Option<String>,
+}
+
+impl RequestIds {
+    /// Read from the request: the gateway's id, else the invocation's, else a fresh one (a
+    /// direct invocation still gets an id to quote). The trace id comes from the invocation's
+    /// `Lambda-Runtime-Trace-Id`, else `_X_AMZN_TRACE_ID` (which the runtime sets from it).
+    pub fn of(req: &Request) -> Self {
+        let gateway = match req.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
+            _ => None,
+        };
+        let lambda = req.lambda_context_ref();
+        let lambda_request_id = lambda.map(|l| l.request_id.clone()).filter(|id| !id.is_empty());
+        let trace_id = lambda
+            .and_then(|l| l.xray_trace_id.clone())
+            .or_else(|| std::env::var("_X_AMZN_TRACE_ID").ok())
+            .filter(|id| !id.is_empty());
+        let request_id = gateway
+            .filter(|id| !id.is_empty())
+            .or_else(|| lambda_request_id.clone())
+            .unwrap_or_else(|| ulid::Ulid::new().to_string());
+        Self { request_id, lambda_request_id, trace_id }
+    }
 }
 
 /// Time kept back from the invocation's deadline to answer and log before Lambda stops us.
@@ -379,6 +463,28 @@ mod tests {
         let mut late = lambda_http::Context::default();
         late.deadline = now_ms.saturating_sub(10);
         assert_eq!(request_budget(fallback, &Request::default().with_lambda_context(late)), Duration::ZERO);
+    }
+
+    #[test]
+    fn the_request_id_is_the_gateways_else_the_invocations_else_a_fresh_one() {
+        let event = r#"{"version":"2.0","routeKey":"$default","rawPath":"/v1/x","rawQueryString":"",
+            "headers":{},"isBase64Encoded":false,"requestContext":{"accountId":"a","apiId":"b",
+            "domainName":"d","domainPrefix":"d","http":{"method":"GET","path":"/v1/x","protocol":"HTTP/1.1",
+            "sourceIp":"127.0.0.1","userAgent":"t"},"requestId":"JmRN7gW7AMEEMcg=","routeKey":"$default",
+            "stage":"$default","time":"28/Nov/2026:14:00:00 +0000","timeEpoch":0}}"#;
+        let mut lambda = lambda_http::Context::default();
+        lambda.request_id = "5d1c6f0e-lambda".into();
+        lambda.xray_trace_id = Some("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1".into());
+        let req = lambda_http::request::from_str(event).unwrap().with_lambda_context(lambda.clone());
+        let ids = RequestIds::of(&req);
+        assert_eq!(ids.request_id, "JmRN7gW7AMEEMcg=");
+        assert_eq!(ids.lambda_request_id.as_deref(), Some("5d1c6f0e-lambda"));
+        assert_eq!(ids.trace_id.as_deref(), Some("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"));
+        let direct = RequestIds::of(&Request::default().with_lambda_context(lambda));
+        assert_eq!(direct.request_id, "5d1c6f0e-lambda");
+        let first = RequestIds::of(&Request::default());
+        assert_eq!(first.request_id.len(), 26, "a ULID");
+        assert_ne!(first.request_id, RequestIds::of(&Request::default()).request_id);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Tracing set-up: JSON lines in Lambda (CloudWatch parses them), readable text locally.
+//! Tracing set-up: JSON lines in Lambda (CloudWatch parses them, Logs Insights queries them by
+//! field), readable text locally.
 //!
 //! The runtime's and the SDK's crates log requests and responses (headers with the bearer
 //! token, bodies with proposals) at debug and trace. Their levels are pinned here, after the
@@ -41,17 +42,38 @@ pub fn filter(configured: Option<&str>) -> EnvFilter {
     filter
 }
 
+/// The JSON log lines of Lambda (and of `LOG_FORMAT=json`): one object per line, the event's
+/// fields flattened, and the list of spans it happened in (`request` with `request_id`,
+/// `lambda_request_id`, `trace_id`, `route`, `role`, `org`; `dynamodb` with `operation`), so
+/// every line of a request names it. No timestamps: Lambda adds its own. Tests pass their own
+/// writer to read the lines.
+pub fn json_subscriber<W>(filter: EnvFilter, writer: W) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .json()
+        .flatten_event(true)
+        .with_current_span(false)
+        .with_span_list(true)
+        .without_time()
+        .with_ansi(false)
+        .with_writer(writer)
+        .finish()
+}
+
 /// Installs the global subscriber once. Safe to call twice (tests): the second call is a no-op.
 pub fn init() {
     let configured = std::env::var("RUST_LOG").or_else(|_| std::env::var("LOG_LEVEL")).ok();
     let filter = filter(configured.as_deref());
-    let in_lambda = std::env::var("AWS_LAMBDA_FUNCTION_NAME").is_ok();
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
-    let _ = if in_lambda {
-        // Lambda adds its own timestamps; JSON lines without ANSI colours.
-        builder.json().without_time().with_current_span(false).with_ansi(false).try_init()
+    let json = std::env::var("AWS_LAMBDA_FUNCTION_NAME").is_ok()
+        || std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let _ = if json {
+        tracing::subscriber::set_global_default(json_subscriber(filter, std::io::stdout)).map_err(|e| e.to_string())
     } else {
-        builder.try_init()
+        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init().map_err(|e| e.to_string())
     };
 }
 

@@ -18,20 +18,24 @@ const BELOW_LIMIT: &str = "attribute_not_exists(#count) OR #count < :limit";
 /// the limit is reached (nothing is counted then). `expires_at` (Unix seconds) lets the table's
 /// TTL remove counters of a past second or day.
 pub async fn take(store: &Store, pk: String, sk: &str, limit: u32, expires_at: i64) -> Result<bool, StoreError> {
-    let result = store
-        .dynamo
-        .update_item()
-        .table_name(&store.table)
-        .set_key(Some(item_key(pk, sk)))
-        .update_expression("ADD #count :one SET #expires = :expires")
-        .condition_expression(BELOW_LIMIT)
-        .expression_attribute_names("#count", "count")
-        .expression_attribute_names("#expires", TABLE.ttl_attribute)
-        .expression_attribute_values(":one", AttributeValue::N("1".into()))
-        .expression_attribute_values(":limit", AttributeValue::N(limit.to_string()))
-        .expression_attribute_values(":expires", AttributeValue::N(expires_at.to_string()))
-        .send()
-        .await;
+    let result = crate::telemetry::observe(
+        crate::telemetry::Operation::UpdateItem,
+        store
+            .dynamo
+            .update_item()
+            .table_name(&store.table)
+            .set_key(Some(item_key(pk, sk)))
+            .update_expression("ADD #count :one SET #expires = :expires")
+            .condition_expression(BELOW_LIMIT)
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_names("#expires", TABLE.ttl_attribute)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":limit", AttributeValue::N(limit.to_string()))
+            .expression_attribute_values(":expires", AttributeValue::N(expires_at.to_string()))
+            .return_consumed_capacity(crate::telemetry::CAPACITY)
+            .send(),
+    )
+    .await;
     match result {
         Ok(_) => Ok(true),
         Err(err) if matches!(err.as_service_error(), Some(UpdateItemError::ConditionalCheckFailedException(_))) => {

@@ -13,6 +13,7 @@ pub mod published_editions;
 pub mod quotes;
 pub mod rate;
 pub mod table;
+pub mod telemetry;
 pub mod themes;
 
 use std::time::Duration;
@@ -96,7 +97,7 @@ pub async fn dynamodb_client(config: &Config) -> Client {
 }
 
 /// Error codes DynamoDB answers when it sheds load: the request may be retried later.
-const THROTTLING_CODES: [&str; 3] =
+pub(crate) const THROTTLING_CODES: [&str; 3] =
     ["ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"];
 
 /// Maps an SDK failure that the caller did not handle itself: an unreachable, timed-out or
@@ -146,7 +147,8 @@ pub(crate) async fn query_all(
     let mut items = Vec::new();
     let mut start = None;
     loop {
-        let page = query.clone().set_exclusive_start_key(start).send().await.map_err(store_error)?;
+        let request = query.clone().set_exclusive_start_key(start).return_consumed_capacity(telemetry::CAPACITY);
+        let page = telemetry::observe(telemetry::Operation::Query, request.send()).await.map_err(store_error)?;
         items.extend(page.items.unwrap_or_default());
         match page.last_evaluated_key {
             Some(key) if !key.is_empty() => start = Some(key),
@@ -162,15 +164,19 @@ pub(crate) async fn get_item<T: serde::de::DeserializeOwned>(
     pk: String,
     sk: &str,
 ) -> Result<Option<T>, StoreError> {
-    let output = store
-        .dynamo
-        .get_item()
-        .table_name(&store.table)
-        .set_key(Some(keys::item_key(pk, sk)))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(store_error)?;
+    let output = crate::telemetry::observe(
+        crate::telemetry::Operation::GetItem,
+        store
+            .dynamo
+            .get_item()
+            .table_name(&store.table)
+            .set_key(Some(keys::item_key(pk, sk)))
+            .consistent_read(true)
+            .return_consumed_capacity(crate::telemetry::CAPACITY)
+            .send(),
+    )
+    .await
+    .map_err(store_error)?;
     output.item.map(|item| serde_dynamo::from_item(item).map_err(mapping_error)).transpose()
 }
 

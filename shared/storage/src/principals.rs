@@ -73,14 +73,18 @@ pub async fn put(store: &Store, principal: &Principal, mode: PutMode) -> Result<
         PutMode::Create => "attribute_not_exists(PK)",
         PutMode::Replace => "attribute_exists(PK)",
     };
-    let result = store
-        .dynamo
-        .put_item()
-        .table_name(&store.table)
-        .set_item(Some(to_item(principal)?))
-        .condition_expression(condition)
-        .send()
-        .await;
+    let result = crate::telemetry::observe(
+        crate::telemetry::Operation::PutItem,
+        store
+            .dynamo
+            .put_item()
+            .table_name(&store.table)
+            .set_item(Some(to_item(principal)?))
+            .condition_expression(condition)
+            .return_consumed_capacity(crate::telemetry::CAPACITY)
+            .send(),
+    )
+    .await;
     match result {
         Ok(_) => Ok(()),
         Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => match mode {
@@ -116,19 +120,23 @@ pub async fn set_status(
     status: PrincipalStatus,
 ) -> Result<Principal, StoreError> {
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let result = store
-        .dynamo
-        .update_item()
-        .table_name(&store.table)
-        .set_key(Some(crate::keys::item_key(keys::pk(issuer), &keys::sk(subject))))
-        .update_expression("SET #status = :status, updated_at = :now")
-        .condition_expression("attribute_exists(PK)")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":status", AttributeValue::S(status.as_str().to_owned()))
-        .expression_attribute_values(":now", AttributeValue::S(now))
-        .return_values(ReturnValue::AllNew)
-        .send()
-        .await;
+    let result = crate::telemetry::observe(
+        crate::telemetry::Operation::UpdateItem,
+        store
+            .dynamo
+            .update_item()
+            .table_name(&store.table)
+            .set_key(Some(crate::keys::item_key(keys::pk(issuer), &keys::sk(subject))))
+            .update_expression("SET #status = :status, updated_at = :now")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":status", AttributeValue::S(status.as_str().to_owned()))
+            .expression_attribute_values(":now", AttributeValue::S(now))
+            .return_values(ReturnValue::AllNew)
+            .return_consumed_capacity(crate::telemetry::CAPACITY)
+            .send(),
+    )
+    .await;
     match result {
         Ok(out) => from_item(out.attributes.unwrap_or_default()),
         Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {

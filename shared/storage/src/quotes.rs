@@ -83,14 +83,18 @@ pub async fn put_quote(store: &Store, quote: &Quote, json: &str) -> Result<(), S
         expires_at: Some((quote.created_at + chrono::Duration::days(RETENTION_DAYS)).timestamp()),
     };
     let item: std::collections::HashMap<String, AttributeValue> = serde_dynamo::to_item(item).map_err(mapping_error)?;
-    let result = store
-        .dynamo
-        .put_item()
-        .table_name(&store.table)
-        .set_item(Some(item))
-        .condition_expression("attribute_not_exists(PK)")
-        .send()
-        .await;
+    let result = crate::telemetry::observe(
+        crate::telemetry::Operation::PutItem,
+        store
+            .dynamo
+            .put_item()
+            .table_name(&store.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .return_consumed_capacity(crate::telemetry::CAPACITY)
+            .send(),
+    )
+    .await;
     match result {
         Ok(_) => Ok(()),
         Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {

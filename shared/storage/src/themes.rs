@@ -140,17 +140,21 @@ pub async fn put_draft(store: &Store, mut edition: StoredEdition) -> Result<bool
         edition.created_at = old.created_at;
     }
     let item = serde_dynamo::to_item(&edition).map_err(mapping_error)?;
-    let result = store
-        .dynamo
-        .put_item()
-        .table_name(&store.table)
-        .set_item(Some(item))
-        // Guards the race with a concurrent publish between our read and this write.
-        .condition_expression("attribute_not_exists(PK) OR #status = :draft")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":draft", AttributeValue::S("draft".into()))
-        .send()
-        .await;
+    let result = crate::telemetry::observe(
+        crate::telemetry::Operation::PutItem,
+        store
+            .dynamo
+            .put_item()
+            .table_name(&store.table)
+            .set_item(Some(item))
+            // Guards the race with a concurrent publish between our read and this write.
+            .condition_expression("attribute_not_exists(PK) OR #status = :draft")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":draft", AttributeValue::S("draft".into()))
+            .return_consumed_capacity(crate::telemetry::CAPACITY)
+            .send(),
+    )
+    .await;
     match result {
         Ok(_) => Ok(existing.is_none()),
         Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
@@ -196,13 +200,17 @@ pub async fn publish(
         .set_item(Some(serde_dynamo::to_item(&pointer).map_err(mapping_error)?))
         .build()
         .map_err(|e| StoreError::internal(format!("building put: {e}")))?;
-    let result = store
-        .dynamo
-        .transact_write_items()
-        .transact_items(TransactWriteItem::builder().update(update).build())
-        .transact_items(TransactWriteItem::builder().put(put).build())
-        .send()
-        .await;
+    let result = crate::telemetry::observe(
+        crate::telemetry::Operation::TransactWriteItems,
+        store
+            .dynamo
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(update).build())
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .return_consumed_capacity(crate::telemetry::CAPACITY)
+            .send(),
+    )
+    .await;
     match result {
         Ok(_) => {}
         Err(err) if transaction_condition_failed(&err) => return Err(published_conflict(edition)),
@@ -231,13 +239,17 @@ pub async fn insert_published_if_absent(store: &Store, edition: StoredEdition) -
         .condition_expression("attribute_not_exists(PK)")
         .build()
         .map_err(|e| StoreError::internal(format!("building put: {e}")))?;
-    let result = store
-        .dynamo
-        .transact_write_items()
-        .transact_items(TransactWriteItem::builder().put(put_edition).build())
-        .transact_items(TransactWriteItem::builder().put(put_pointer).build())
-        .send()
-        .await;
+    let result = crate::telemetry::observe(
+        crate::telemetry::Operation::TransactWriteItems,
+        store
+            .dynamo
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put_edition).build())
+            .transact_items(TransactWriteItem::builder().put(put_pointer).build())
+            .return_consumed_capacity(crate::telemetry::CAPACITY)
+            .send(),
+    )
+    .await;
     match result {
         Ok(_) => Ok(true),
         Err(err) if transaction_condition_failed(&err) => Ok(false),

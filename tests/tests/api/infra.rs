@@ -644,3 +644,111 @@ fn mutual_tls_is_an_optional_custom_domain_that_closes_the_default_endpoint() {
 fn str_of(value: &Yaml) -> String {
     value.as_str().unwrap_or_else(|| panic!("expected a string, got {value:?}")).to_owned()
 }
+
+/// Issue 19: X-Ray on every function, an access log that names the request and the caller, and
+/// the alarms an operator needs, each notifying the one topic; a dashboard of the same metrics.
+#[test]
+fn tracing_alarms_and_log_formats_are_in_place() {
+    let template = template();
+    // Active tracing on every function (Globals or the function itself).
+    for (id, function) in resources_of_type(&template, "AWS::Serverless::Function") {
+        assert_eq!(*effective(&template, function, "Tracing"), "Active", "{id}: X-Ray active tracing");
+    }
+    // The EMF namespace the dashboard searches is the one the functions write to.
+    let namespace = &template["Globals"]["Function"]["Environment"]["Variables"]["METRICS_NAMESPACE"];
+    assert!(
+        matches!(namespace, Yaml::Tagged(t) if t.tag == "Sub" && t.value == "Zorginkoop/${Stage}"),
+        "METRICS_NAMESPACE: {}",
+        describe(namespace)
+    );
+
+    // The access log: the gateway's request id (what x-request-id echoes), the Lambda request
+    // id, and the caller as the Lambda authorizer's context names it (never a token).
+    let api = &template["Resources"]["HttpApi"]["Properties"];
+    let format = api["AccessLogSettings"]["Format"].as_str().expect("access log format");
+    let fields: serde_json::Value = serde_json::from_str(format).expect("access log format is JSON");
+    for (field, variable) in [
+        ("requestId", "$context.requestId"),
+        ("lambdaRequestId", "$context.awsEndpointRequestId"),
+        ("sub", "$context.authorizer.sub"),
+        ("org", "$context.authorizer.org"),
+        ("status", "$context.status"),
+        ("latencyMs", "$context.responseLatency"),
+    ] {
+        assert_eq!(fields[field], variable, "access log field {field}");
+    }
+    assert!(!format.contains("header.Authorization") && !format.contains("authorization"), "no token in the log");
+
+    // Alarms: each notifies AlarmTopic; together they cover the issue's list.
+    let alarms = resources_of_type(&template, "AWS::CloudWatch::Alarm");
+    let mut watched: BTreeSet<String> = BTreeSet::new();
+    for (id, alarm) in &alarms {
+        let props = &alarm["Properties"];
+        assert!(
+            one_or_many(&props["AlarmActions"]).iter().any(|a| is_ref(a, "AlarmTopic")),
+            "{id}: notifies AlarmTopic"
+        );
+        assert_eq!(props["TreatMissingData"], "notBreaching", "{id}");
+        let mut metrics = vec![(props["Namespace"].clone(), props["MetricName"].clone())];
+        for query in one_or_many(&props["Metrics"]) {
+            let metric = &query["MetricStat"]["Metric"];
+            metrics.push((metric["Namespace"].clone(), metric["MetricName"].clone()));
+        }
+        for (namespace, name) in metrics {
+            if let (Some(namespace), Some(name)) = (namespace.as_str(), name.as_str()) {
+                watched.insert(format!("{namespace}/{name}"));
+            }
+        }
+    }
+    for metric in [
+        "AWS/ApiGateway/5xx",
+        "AWS/Lambda/Duration",
+        "AWS/Lambda/Errors",
+        "AWS/Lambda/Throttles",
+        "AWS/DynamoDB/ReadThrottleEvents",
+        "AWS/DynamoDB/WriteThrottleEvents",
+        "AWS/DynamoDB/SystemErrors",
+    ] {
+        assert!(watched.contains(metric), "an alarm on {metric}: {watched:?}");
+    }
+    // Per function: p99 latency, errors and throttles.
+    for (id, _) in resources_of_type(&template, "AWS::Serverless::Function") {
+        for (metric, stat) in [("Duration", "ExtendedStatistic"), ("Errors", "Statistic"), ("Throttles", "Statistic")] {
+            let found = alarms.iter().any(|(_, a)| {
+                let p = &a["Properties"];
+                p["MetricName"] == metric
+                    && one_or_many(&p["Dimensions"]).iter().any(|d| is_ref(&d["Value"], &id))
+                    && p[stat] != Yaml::Null
+            });
+            assert!(found, "{id}: an alarm on its {metric}");
+        }
+    }
+    let p99 = alarms.iter().filter(|(_, a)| a["Properties"]["ExtendedStatistic"] == "p99").count();
+    assert!(p99 >= 5, "p99 latency per function");
+
+    // The topic and its optional e-mail subscription.
+    assert_eq!(template["Resources"]["AlarmTopic"]["Type"], "AWS::SNS::Topic");
+    let subscription = &template["Resources"]["AlarmEmailSubscription"];
+    assert_eq!(subscription["Condition"], "HasAlarmEmail");
+    assert!(is_ref(&subscription["Properties"]["Endpoint"], "AlarmEmail"));
+    assert_eq!(template["Parameters"]["AlarmEmail"]["Default"], "");
+
+    // The dashboard body is JSON once its ${...} references are filled in, and graphs the
+    // alarmed metrics and the EMF ones.
+    let dashboard = &template["Resources"]["OpsDashboard"];
+    assert_eq!(dashboard["Type"], "AWS::CloudWatch::Dashboard");
+    let Yaml::Tagged(body) = &dashboard["Properties"]["DashboardBody"] else { panic!("DashboardBody is a !Sub") };
+    let text = body.value.as_str().expect("the body is one string");
+    let filled = regex::Regex::new(r"\$\{[A-Za-z:]+\}").unwrap().replace_all(text, "x");
+    let parsed: serde_json::Value = serde_json::from_str(&filled).expect("the dashboard body is JSON");
+    let widgets = parsed["widgets"].as_array().expect("widgets");
+    assert!(widgets.len() >= 8, "{} widgets", widgets.len());
+    for metric in
+        ["\"5xx\"", "\"Duration\"", "\"Errors\"", "\"Throttles\"", "ThrottleEvents", "SystemErrors", "Latency"]
+    {
+        assert!(text.contains(metric), "the dashboard graphs {metric}");
+    }
+    for emf in ["Zorginkoop/${Stage},Function,Route", "Zorginkoop/${Stage},Function,Operation"] {
+        assert!(text.contains(emf), "the dashboard searches the EMF metrics {emf}");
+    }
+}

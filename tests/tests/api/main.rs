@@ -22,6 +22,7 @@ mod headers;
 mod infra;
 mod methods;
 mod money_http;
+mod observability;
 mod openapi_examples;
 mod org_limits;
 mod prestaties;

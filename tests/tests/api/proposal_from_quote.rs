@@ -140,8 +140,12 @@ async fn another_organisations_quote_is_refused_like_a_missing_one() {
     let stored = stored_items(&app).await;
 
     // Well-formed but not one of the caller's: 404, as for any unknown id (issue 16).
-    let foreign = assert_problem(post(&app, &from_quote_body(theirs["id"].as_str().unwrap())).await, 404).await;
-    let missing = assert_problem(post(&app, &from_quote_body("01JDQ7Z3K8M4V6W9X2Y5A7B3C1")).await, 404).await;
+    let mut foreign = assert_problem(post(&app, &from_quote_body(theirs["id"].as_str().unwrap())).await, 404).await;
+    let mut missing = assert_problem(post(&app, &from_quote_body("01JDQ7Z3K8M4V6W9X2Y5A7B3C1")).await, 404).await;
+    // Each problem names its own request; everything else must be the same.
+    for problem in [&mut foreign, &mut missing] {
+        assert!(problem.as_object_mut().unwrap().remove("request_id").is_some(), "{problem}");
+    }
     assert!(foreign["detail"].as_str().unwrap().starts_with("/from_quote"), "{foreign}");
     assert_eq!(foreign, missing, "the answer does not tell whether the quote exists");
     assert!(!foreign.to_string().contains("Ziekenhuis Noord"), "nothing of the quote leaks: {foreign}");

@@ -181,7 +181,10 @@ pub async fn list(
     let mut items: Vec<ProposalSummary> = Vec::with_capacity(want);
     let mut start = None;
     loop {
-        let page = query.request(store, want - items.len(), start).send().await.map_err(store_error)?;
+        let request =
+            query.request(store, want - items.len(), start).return_consumed_capacity(crate::telemetry::CAPACITY);
+        let page =
+            crate::telemetry::observe(crate::telemetry::Operation::Query, request.send()).await.map_err(store_error)?;
         for item in page.items.unwrap_or_default() {
             let entry: ListItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
             items.push(match (side, entry.insurer_summary) {

@@ -236,7 +236,12 @@ pub async fn commit(
     let fixed = items.len() - usize::from(idempotency.is_some());
     let quote_index = quote_to_keep(change).map(|_| fixed - 1);
     let counter_index = (change.open_draft_delta() != 0).then(|| fixed - 1 - usize::from(quote_index.is_some()));
-    let result = store.dynamo.transact_write_items().set_transact_items(Some(items)).send().await;
+    let request = store
+        .dynamo
+        .transact_write_items()
+        .set_transact_items(Some(items))
+        .return_consumed_capacity(crate::telemetry::CAPACITY);
+    let result = crate::telemetry::observe(crate::telemetry::Operation::TransactWriteItems, request.send()).await;
     let Err(err) = result else { return Ok(()) };
     if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = err.as_service_error() {
         let reasons = cancelled.cancellation_reasons();
@@ -293,20 +298,24 @@ async fn query_after<T: serde::de::DeserializeOwned>(
     let mut out = Vec::new();
     let mut start = None;
     loop {
-        let page = store
-            .dynamo
-            .query()
-            .table_name(&store.table)
-            .key_condition_expression("PK = :pk AND SK BETWEEN :after AND :upper")
-            .expression_attribute_values(":pk", AttributeValue::S(keys::pk(id)))
-            .expression_attribute_values(":after", AttributeValue::S(after.to_owned()))
-            .expression_attribute_values(":upper", AttributeValue::S(upper.to_owned()))
-            .consistent_read(true)
-            .limit((limit - out.len()) as i32)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(store_error)?;
+        let page = crate::telemetry::observe(
+            crate::telemetry::Operation::Query,
+            store
+                .dynamo
+                .query()
+                .table_name(&store.table)
+                .key_condition_expression("PK = :pk AND SK BETWEEN :after AND :upper")
+                .expression_attribute_values(":pk", AttributeValue::S(keys::pk(id)))
+                .expression_attribute_values(":after", AttributeValue::S(after.to_owned()))
+                .expression_attribute_values(":upper", AttributeValue::S(upper.to_owned()))
+                .consistent_read(true)
+                .limit((limit - out.len()) as i32)
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(crate::telemetry::CAPACITY)
+                .send(),
+        )
+        .await
+        .map_err(store_error)?;
         for item in page.items.unwrap_or_default() {
             out.push(serde_dynamo::from_item(item).map_err(mapping_error)?);
         }
