@@ -15,6 +15,7 @@ mod helpers;
 
 mod bad_input;
 mod deadline;
+mod events;
 mod faults;
 mod foundation;
 mod headers;

@@ -3,9 +3,7 @@
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
-use base64::Engine;
 use serde::{Deserialize, Serialize};
-use sha2::Digest;
 
 use super::{keys, Item};
 use crate::table::{GSI1, GSI2};
@@ -97,28 +95,6 @@ pub struct Page {
     pub next_cursor: Option<String>,
 }
 
-/// A cursor is the last id of a page plus a tag of the partition it belongs to, so a cursor
-/// replayed with other filters is refused rather than silently skipping items.
-fn partition_tag(partition: &str) -> String {
-    let digest = sha2::Sha256::digest(partition.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..6])
-}
-
-fn encode_cursor(partition: &str, id: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{id}.{}", partition_tag(partition)))
-}
-
-fn decode_cursor(partition: &str, cursor: &str) -> Result<String, StoreError> {
-    let invalid = || StoreError::InvalidCursor;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (id, tag) = text.split_once('.').ok_or_else(invalid)?;
-    if tag != partition_tag(partition) || ulid::Ulid::from_string(id).is_err() {
-        return Err(invalid());
-    }
-    Ok(id.to_owned())
-}
-
 /// The Query behind one listing page: which GSI partition, and where the page starts.
 /// `list` sends it; `store-probe` sends the same request raw, to compare with the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,7 +112,7 @@ impl ListQuery {
             ListSide::Igo(agb) => (GSI1, list_partition("IGO", agb, filter)),
             ListSide::Insurer(uzovi) => (GSI2, list_partition("INS", uzovi, filter)),
         };
-        let after = cursor.map(|c| decode_cursor(&partition, c)).transpose()?;
+        let after = cursor.map(|c| crate::cursor::decode(&partition, c)).transpose()?;
         Ok(ListQuery { index, partition, after })
     }
 
@@ -196,7 +172,7 @@ pub async fn list(
     }
     let next_cursor = if items.len() > limit {
         items.truncate(limit);
-        items.last().map(|last| encode_cursor(&query.partition, &last.id))
+        items.last().map(|last| crate::cursor::encode(&query.partition, &last.id))
     } else {
         None
     };
@@ -211,12 +187,17 @@ mod tests {
     fn cursors_belong_to_their_partition() {
         let p1 = list_partition("IGO", "53012345", &ListFilter::default());
         let p2 = list_partition("IGO", "53012345", &ListFilter { year: Some(2026), ..Default::default() });
-        let id = ulid::Ulid::new().to_string();
-        let cursor = encode_cursor(&p1, &id);
-        assert_eq!(decode_cursor(&p1, &cursor).unwrap(), id);
-        assert_eq!(decode_cursor(&p2, &cursor).unwrap_err(), StoreError::InvalidCursor);
-        assert_eq!(decode_cursor(&p1, "garbage!").unwrap_err(), StoreError::InvalidCursor);
-        assert_eq!(decode_cursor(&p1, &encode_cursor(&p1, "not-a-ulid")).unwrap_err(), StoreError::InvalidCursor);
+        let cursor = crate::cursor::encode(&p1, &ulid::Ulid::new().to_string());
+        assert_eq!(
+            ListQuery::new(
+                &ListSide::Igo("53012345".into()),
+                &ListFilter { year: Some(2026), ..Default::default() },
+                Some(&cursor)
+            )
+            .unwrap_err(),
+            StoreError::InvalidCursor
+        );
+        assert!(p1 != p2);
     }
 
     #[test]
