@@ -20,11 +20,16 @@ pub(crate) fn encode(scope: &str, id: &str) -> String {
 
 /// The id a cursor of `scope` carries; [`StoreError::InvalidCursor`] for anything else.
 pub(crate) fn decode(scope: &str, cursor: &str) -> Result<String, StoreError> {
+    decode_with(scope, cursor, |id| ulid::Ulid::from_string(id).is_ok())
+}
+
+/// The position a cursor of `scope` carries, when `valid` accepts it (a sort key of the listing).
+pub(crate) fn decode_with(scope: &str, cursor: &str, valid: impl Fn(&str) -> bool) -> Result<String, StoreError> {
     let invalid = || StoreError::InvalidCursor;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (id, tag_text) = text.split_once('.').ok_or_else(invalid)?;
-    if tag_text != tag(scope) || ulid::Ulid::from_string(id).is_err() {
+    let (id, tag_text) = text.rsplit_once('.').ok_or_else(invalid)?;
+    if tag_text != tag(scope) || !valid(id) {
         return Err(invalid());
     }
     Ok(id.to_owned())

@@ -67,6 +67,17 @@ pub mod proposal {
         )
     }
 
+    /// The catch-up entry of one side (`IGO` or `INS`) in the proposal's partition.
+    pub fn updated_sk(side: &str) -> String {
+        format!("UPDATED#{side}")
+    }
+
+    /// The GSI3 partition of a side's proposals ordered by their last change (`updated_since`);
+    /// `PLIST#UPD#` keeps it among the proposal listings, apart from `PLIST#IGO#`/`PLIST#INS#`.
+    pub fn updated_partition(side: &str, owner: &str) -> String {
+        format!("PLIST#UPD#{side}#{owner}")
+    }
+
     /// The counter of an IGO's proposals in status `draft` (cap: `domain::limits`).
     pub fn open_drafts_key(igo: &str) -> (String, &'static str) {
         (super::org_pk(igo), "COUNT#OPEN_DRAFTS")

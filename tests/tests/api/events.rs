@@ -1,6 +1,7 @@
 //! The event feed (issue 18): every proposal change and every published themes edition writes
 //! a thin event in its own transaction; `GET /v1/events` shows each organisation its own, in
-//! order, with the public edition events merged in; cursors, type filters and bad input.
+//! order, with the public edition events merged in; cursors, type filters and bad input; and
+//! `GET /v1/proposals?updated_since=` for the catch-up.
 
 use std::time::{Duration, Instant};
 
@@ -261,4 +262,57 @@ async fn bad_feed_queries_are_4xx_problems() {
     }
     let response = app.get("/v1/events").send().await.unwrap();
     assert_eq!(expect_client_problem(response).await.unwrap().0, 401);
+}
+
+#[tokio::test]
+async fn updated_since_lists_what_changed_after_a_time_oldest_change_first() {
+    let app = TestApp::spawn().await;
+    warm_up(&app).await;
+    let mut body = proposal_body(IGO_A, INSURER_X);
+    body["submit"] = json!(true);
+    let (first, first_etag, _) = create(&app, IGO_A, &body).await;
+    let (second, _, _) = create(&app, IGO_A, &body).await;
+    let (draft, _, _) = create(&app, IGO_A, &proposal_body(IGO_A, INSURER_X)).await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let since = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let etag = step(&app, "insurer", INSURER_X, &first, &first_etag, json!({"action": "start_review"})).await;
+    let (third, _, _) = create(&app, IGO_A, &body).await;
+    step(&app, "insurer", INSURER_X, &first, &etag, counter()).await;
+
+    let list = |role: &'static str, org: &'static str, query: String| {
+        let request = app.as_caller(app.get(&format!("/v1/proposals{query}")), role, org);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200, "{query}");
+            json_body(response).await
+        }
+    };
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect()
+    };
+    // Changed after `since`: the third (created), then the first (countered last).
+    for (role, org) in [("igo", IGO_A), ("insurer", INSURER_X)] {
+        let page = list(role, org, format!("?updated_since={since}")).await;
+        assert_eq!(ids(&page), vec![third.clone(), first.clone()], "{role}");
+        assert_eq!(page["items"][1]["status"], "countered");
+        // Paged with a cursor, the same order.
+        let one = list(role, org, format!("?updated_since={since}&limit=1")).await;
+        assert_eq!(ids(&one), vec![third.clone()]);
+        let cursor = one["next_cursor"].as_str().unwrap();
+        let two = list(role, org, format!("?updated_since={since}&limit=1&cursor={cursor}")).await;
+        assert_eq!((ids(&two), two["next_cursor"].clone()), (vec![first.clone()], Value::Null));
+    }
+    // From the beginning of time: all of the caller's, the insurer never the draft.
+    let all = list("igo", IGO_A, "?updated_since=2000-01-01T00:00:00Z".into()).await;
+    assert_eq!(ids(&all), vec![second.clone(), draft, third.clone(), first.clone()]);
+    let all = list("insurer", INSURER_X, "?updated_since=2000-01-01T00:00:00Z".into()).await;
+    assert_eq!(ids(&all), vec![second, third, first]);
+    assert!(ids(&list("igo", IGO_B, format!("?updated_since={since}")).await).is_empty());
+    for query in ["?updated_since=yesterday", "?updated_since=2026-01-01T00:00:00Z&status=draft"] {
+        let response = app.as_caller(app.get(&format!("/v1/proposals{query}")), "igo", IGO_A).send().await.unwrap();
+        let (status, problem) = expect_client_problem(response).await.unwrap();
+        assert_eq!(status, 422, "{query}");
+        assert!(problem.to_string().contains("/query/updated_since"), "{problem}");
+    }
 }

@@ -441,6 +441,7 @@ async fn a_store_outage_mid_load_loses_nothing_and_answers_503_quickly() {
         sks.sort();
         let mut want = vec!["CURRENT", "HISTORY#0000000001", "VERSION#0000000001"];
         want.extend(["LIST#0", "LIST#1", "LIST#2", "LIST#3", "LIST#4", "LIST#5", "LIST#6", "LIST#7"]);
+        want.extend(["UPDATED#IGO", "UPDATED#INS"]);
         want.sort();
         assert_eq!(sks, want, "{pk} has all its items");
         let current = items.iter().find(|i| i["SK"].as_s().unwrap() == "CURRENT").unwrap();

@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
 use super::{keys, Item};
-use crate::table::{GSI1, GSI2};
+use crate::table::{GSI1, GSI2, GSI3};
 use crate::{mapping_error, store_error, Store, StoreError};
 use domain::proposal::{Proposal, ProposalSummary, Status};
 
@@ -86,6 +86,108 @@ pub(super) fn list_items(proposal: &Proposal, insurer_view: &Proposal) -> Vec<Li
             }
         })
         .collect()
+}
+
+/// A side's catch-up entry (`updated_since`): the summary it is shown, in GSI3 partition
+/// `PLIST#UPD#{side}#{owner}` under `{updated_at}#{id}`, so "changed after t" is one key range.
+#[derive(Serialize, Deserialize)]
+pub(super) struct UpdatedItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: String,
+    #[serde(rename = "GSI3PK")]
+    gsi3pk: String,
+    #[serde(rename = "GSI3SK")]
+    gsi3sk: String,
+    summary: ProposalSummary,
+}
+
+/// A catch-up sort key: the time with fixed digits (so text order is time order), then the id.
+fn updated_position(at: chrono::DateTime<chrono::Utc>, id: &str) -> String {
+    format!("{}#{id}", at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+}
+
+/// The catch-up entries of a proposal: the IGO's, and the insurer's once it was submitted (its
+/// time and summary follow what it is shown, so an unsent revision does not move it).
+pub(super) fn updated_items(proposal: &Proposal, insurer_view: &Proposal) -> Vec<UpdatedItem> {
+    let entry = |side: &str, owner: &str, shown: &Proposal| UpdatedItem {
+        pk: keys::pk(&proposal.id),
+        sk: keys::updated_sk(side),
+        entity: "proposal_updated".into(),
+        gsi3pk: keys::updated_partition(side, owner),
+        gsi3sk: updated_position(shown.updated_at, &proposal.id),
+        summary: shown.summary(),
+    };
+    let mut items = vec![entry("IGO", proposal.igo.agb.as_str(), proposal)];
+    if proposal.submitted_at.is_some() {
+        items.push(entry("INS", proposal.insurer.uzovi.as_str(), insurer_view));
+    }
+    items
+}
+
+/// One page of a side's proposals changed after `since`, oldest change first: a Query on
+/// one GSI3 partition, bounded in its key condition (after `since`, or after the cursor).
+pub async fn list_updated(
+    store: &Store,
+    side: &ListSide,
+    since: chrono::DateTime<chrono::Utc>,
+    limit: usize,
+    cursor: Option<&str>,
+) -> Result<Page, StoreError> {
+    let partition = match side {
+        ListSide::Igo(agb) => keys::updated_partition("IGO", agb),
+        ListSide::Insurer(uzovi) => keys::updated_partition("INS", uzovi),
+    };
+    let valid = |position: &str| {
+        position.split_once('#').is_some_and(|(at, id)| {
+            chrono::DateTime::parse_from_rfc3339(at).is_ok() && ulid::Ulid::from_string(id).is_ok()
+        })
+    };
+    // `~` sorts after every id character: "after since" excludes changes at exactly `since`.
+    let low = match cursor {
+        Some(cursor) => crate::cursor::decode_with(&partition, cursor, valid)?,
+        None => format!("{}#~", since.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+    };
+    let query = store
+        .dynamo
+        .query()
+        .table_name(&store.table)
+        .index_name(GSI3.name)
+        .key_condition_expression("#pk = :pk AND #sk > :low")
+        .expression_attribute_names("#pk", GSI3.partition_key)
+        .expression_attribute_names("#sk", GSI3.sort_key)
+        .expression_attribute_values(":pk", AttributeValue::S(partition.clone()))
+        .expression_attribute_values(":low", AttributeValue::S(low))
+        .scan_index_forward(true);
+    let want = limit + 1;
+    let mut items: Vec<ProposalSummary> = Vec::with_capacity(want);
+    let mut start = None;
+    loop {
+        let page = query
+            .clone()
+            .limit((want - items.len()) as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(store_error)?;
+        for item in page.items.unwrap_or_default() {
+            let entry: UpdatedItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
+            items.push(entry.summary);
+        }
+        start = page.last_evaluated_key.filter(|key| !key.is_empty());
+        if items.len() >= want || start.is_none() {
+            break;
+        }
+    }
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|last| crate::cursor::encode(&partition, &updated_position(last.updated_at, &last.id)))
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
 }
 
 /// One page of a listing and the cursor of the next, if there is one.

@@ -8,6 +8,7 @@
 //! | version snapshot  | `PROPOSAL#{id}`                     | `VERSION#{v}`    | none     |
 //! | history entry     | `PROPOSAL#{id}`                     | `HISTORY#{v}`    | none     |
 //! | list entry (×8)   | `PROPOSAL#{id}`                     | `LIST#{mask}`    | GSI1 (IGO), GSI2 (insurer) |
+//! | catch-up (×1-2)   | `PROPOSAL#{id}`                     | `UPDATED#{IGO,INS}` | GSI3 `PLIST#UPD#{side}#{org}`, `{updated_at}#{id}` |
 //! | idempotency       | `IDEMPOTENCY#{role}#{org}#{key}`    | `IDEMPOTENCY`    | none; TTL `expires_at` |
 //! | event (×1-2)      | `EVENTS#IGO#{agb}`, `EVENTS#INS#{uzovi}` | `{event id}` | GSI3 (by type); TTL (`storage::events`) |
 //!
@@ -53,8 +54,8 @@ mod list;
 
 use idempotency::IdempotencyItem;
 pub use idempotency::{get_idempotency, idempotency_pk, IdempotencyRecord};
-use list::list_items;
-pub use list::{list, ListFilter, ListQuery, ListSide, Page};
+pub use list::{list, list_updated, ListFilter, ListQuery, ListSide, Page};
+use list::{list_items, updated_items};
 
 #[derive(Serialize, Deserialize)]
 struct CurrentItem {
@@ -181,6 +182,9 @@ fn change_items(
     for entry in list_items(proposal, insurer_view.unwrap_or(proposal)) {
         items.push((to_item(&entry)?, None));
     }
+    for entry in updated_items(proposal, insurer_view.unwrap_or(proposal)) {
+        items.push((to_item(&entry)?, None));
+    }
     Ok(items)
 }
 
@@ -211,7 +215,7 @@ pub async fn commit(
     limits: &Limits,
 ) -> Result<(), CommitError> {
     let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
-        let mut puts = Vec::with_capacity(16);
+        let mut puts = Vec::with_capacity(18);
         for (item, condition) in change_items(change, expected_version, insurer_view)? {
             puts.push(put(store, item, condition)?);
         }
