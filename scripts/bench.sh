@@ -6,7 +6,7 @@
 # Knobs (environment):
 #   BENCH_SECONDS=10           duration of each load run (wrk and the store probe)
 #   BENCH_CONNECTIONS="1 8"    connection counts of the load runs
-#   BENCH_SCALE="1000 50000"   proposal counts of the listing scale runs (ascending)
+#   BENCH_SCALE="1000 50000"   proposal counts of the listing and event-feed scale runs (ascending)
 #   BENCH_INVOCATIONS=300      warm invocations per lambda-harness run (3 runs per function)
 #   BENCH_PROFILE=bench-local  cargo profile of the measured binaries (see Cargo.toml; dev for
 #                              a quick, unrepresentative run without the optimised build)
@@ -263,6 +263,24 @@ while seen < skip:
 print(cursor)
 PY
 }
+# deep_feed_cursor SKIP: the event feed's cursor after SKIP of the insurer's events (100 a page;
+# each seeded proposal, submitted at once, put one event in the insurer's feed: issue 18).
+deep_feed_cursor() {
+  python3 - "$API" "$INSURER_TOKEN" "$1" <<'PY'
+import json, sys, urllib.request
+api, token, skip = sys.argv[1], sys.argv[2], int(sys.argv[3])
+cursor, seen = None, 0
+while seen < skip:
+    url = f"{api}/v1/events?limit=100" + (f"&after={cursor}" if cursor else "")
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    page = json.load(urllib.request.urlopen(req, timeout=30))
+    seen += len(page["items"])
+    cursor = page["next_cursor"]
+    if not page["has_more"]:
+        sys.exit(f"the feed ended after {seen} events")
+print(cursor)
+PY
+}
 seeded=0
 for n in $SCALE; do
   part scale || break
@@ -274,6 +292,9 @@ for n in $SCALE; do
   wrk_run "list deep page (after $((n * 9 / 10))), $n proposals" "$API/v1/proposals?cursor=$cursor" 1 WRK_TOKEN="$INSURER_TOKEN"
   store_run "list first page, $n proposals" 1 list-proposals --org "$SCALE_INSURER"
   store_run "list deep page (after $((n * 9 / 10))), $n proposals" 1 list-proposals --org "$SCALE_INSURER" --cursor "$cursor"
+  feed_cursor=$(deep_feed_cursor $((n * 9 / 10)))
+  wrk_run "feed first page, $n events" "$API/v1/events?limit=50" 1 WRK_TOKEN="$INSURER_TOKEN"
+  wrk_run "feed deep page (after $((n * 9 / 10))), $n events" "$API/v1/events?limit=50&after=$feed_cursor" 1 WRK_TOKEN="$INSURER_TOKEN"
 done
 
 # ---- summary ----------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ use domain::proposal::{NewProposal, Proposal, ProposalContent, ProposalSummary, 
 use edge::routing::{Access, Route, Router};
 use http::Method;
 
+use domain::event::{Event, EventOrganisation, EventResource, EventType, ResourceKind};
+use routes::events::list::EventFeed;
 use routes::proposals::history::ProposalHistory;
 use routes::proposals::list::ProposalList;
 use routes::proposals::{create, get, history, list, replace, transition};
@@ -35,6 +37,9 @@ pub fn router() -> Router {
             Route::new(Method::GET, "/v1/proposals/{id}/versions/{version}", Access::Authenticated, |r| {
                 Box::pin(history::proposal_version(r))
             }),
+            Route::new(Method::GET, "/v1/events", Access::Authenticated, |r| {
+                Box::pin(routes::events::list::list_events(r))
+            }),
         ],
     )
 }
@@ -49,9 +54,13 @@ pub fn router() -> Router {
         replace::replace_proposal,
         transition::transition_proposal,
         history::proposal_history,
-        history::proposal_version
+        history::proposal_version,
+        routes::events::list::list_events
     ),
-    components(schemas(Proposal, ProposalSummary, ProposalList, ProposalHistory, NewProposal, ProposalContent, TransitionRequest)),
-    tags((name = "proposals", description = "Contract proposals of an IGO to an insurer: register, negotiate, list, audit."))
+    components(schemas(Proposal, ProposalSummary, ProposalList, ProposalHistory, NewProposal, ProposalContent, TransitionRequest, EventFeed, Event, EventType, EventResource, ResourceKind, EventOrganisation)),
+    tags(
+        (name = "proposals", description = "Contract proposals of an IGO to an insurer: register, negotiate, list, audit."),
+        (name = "events", description = "What changed, as thin events (notify, then pull): every proposal change and every published themes edition, in the feed of each organisation it concerns, kept 30 days. Fetch the resource itself with your own token.")
+    )
 )]
 pub struct ApiDoc;

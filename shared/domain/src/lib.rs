@@ -8,6 +8,7 @@
 pub mod catalogue;
 pub mod codes;
 pub mod error;
+pub mod event;
 pub mod identity;
 pub mod ids;
 pub mod limits;

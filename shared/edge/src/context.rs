@@ -26,6 +26,9 @@ pub struct AppContext {
     /// Caps per organisation (`domain::limits`): `MAX_OPEN_DRAFTS`, `MAX_QUOTES_PER_DAY`, else
     /// the defaults.
     pub limits: Limits,
+    /// How long a new event waits before the feed shows it (`EVENT_SETTLE_MS`, else
+    /// `storage::events::DEFAULT_SETTLE`; why: `storage::events`).
+    pub event_settle: Duration,
 }
 
 impl AppContext {
@@ -46,7 +49,12 @@ impl AppContext {
             open_drafts_per_igo: number("MAX_OPEN_DRAFTS").unwrap_or(Limits::DEFAULT.open_drafts_per_igo),
             quotes_per_day: number("MAX_QUOTES_PER_DAY").unwrap_or(Limits::DEFAULT.quotes_per_day),
         };
-        Self { store, editions: Arc::default(), request_budget, rate_limit_per_second, limits }
+        let event_settle = std::env::var("EVENT_SETTLE_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map(Duration::from_millis)
+            .unwrap_or(storage::events::DEFAULT_SETTLE);
+        Self { store, editions: Arc::default(), request_budget, rate_limit_per_second, limits, event_settle }
     }
 }
 

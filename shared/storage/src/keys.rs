@@ -3,7 +3,7 @@
 //! so two entities can never pick the same prefix unnoticed.
 //!
 //! The layout of each entity (which item sits under which key, and why) is documented in its
-//! own module: `proposals`, `quotes`, `themes`, `principals`.
+//! own module: `proposals`, `quotes`, `themes`, `principals`, `events`.
 
 use std::collections::HashMap;
 
@@ -67,6 +67,17 @@ pub mod proposal {
         )
     }
 
+    /// The catch-up entry of one side (`IGO` or `INS`) in the proposal's partition.
+    pub fn updated_sk(side: &str) -> String {
+        format!("UPDATED#{side}")
+    }
+
+    /// The GSI3 partition of a side's proposals ordered by their last change (`updated_since`);
+    /// `PLIST#UPD#` keeps it among the proposal listings, apart from `PLIST#IGO#`/`PLIST#INS#`.
+    pub fn updated_partition(side: &str, owner: &str) -> String {
+        format!("PLIST#UPD#{side}#{owner}")
+    }
+
     /// The counter of an IGO's proposals in status `draft` (cap: `domain::limits`).
     pub fn open_drafts_key(igo: &str) -> (String, &'static str) {
         (super::org_pk(igo), "COUNT#OPEN_DRAFTS")
@@ -119,6 +130,23 @@ pub mod themes {
     }
 }
 
+/// Events (the outbox and the feeds, `storage::events`): one feed partition per organisation
+/// (`EVENTS#IGO#{agb}`, `EVENTS#INS#{uzovi}`) and one public feed (`EVENTS#PUBLIC`), one item
+/// per event sorted by its ULID; GSI3 holds the same feeds split by event type.
+pub mod event {
+    pub const PUBLIC_FEED: &str = "EVENTS#PUBLIC";
+
+    /// The feed of one organisation: `side` is `IGO` or `INS` (as in the proposal lists).
+    pub fn feed(side: &str, org: &str) -> String {
+        format!("EVENTS#{side}#{org}")
+    }
+
+    /// A feed's events of one type (GSI3's partition key; the sort key is the event id).
+    pub fn typed_feed(feed: &str, event_type: &str) -> String {
+        format!("{feed}#T#{event_type}")
+    }
+}
+
 /// The principal registry: one partition per token issuer, one item per subject.
 pub mod principal {
     pub const SK_PREFIX: &str = "SUBJECT#";
@@ -145,6 +173,7 @@ mod tests {
             themes::edition_pk("x"),
             rate::pk("x", 1),
             principal::pk("x"),
+            event::feed("IGO", "x"),
         ];
         for (i, a) in pks.iter().enumerate() {
             for b in &pks[i + 1..] {
@@ -158,5 +187,10 @@ mod tests {
             "PLIST#IGO#53012345#S#*#Y#2026#C#*"
         );
         assert_eq!(item_key("P".into(), "S").len(), 2);
+        assert_eq!(
+            event::typed_feed(&event::feed("INS", "3311"), "proposal.accepted"),
+            "EVENTS#INS#3311#T#proposal.accepted"
+        );
+        assert!(event::PUBLIC_FEED.starts_with("EVENTS#"));
     }
 }

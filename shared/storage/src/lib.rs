@@ -6,6 +6,8 @@
 
 pub mod config;
 pub mod counters;
+pub(crate) mod cursor;
+pub mod events;
 pub mod keys;
 pub mod principals;
 pub mod proposals;

@@ -10,8 +10,8 @@
 //!   one JSON string (about 50 KB, far below DynamoDB's 400 KB item limit; it is always read
 //!   whole, and keeping it one string keeps its bytes, and so its ETag, stable).
 //! - Latest published: `PK = THEMES#LATEST`, `SK = POINTER`, attribute `edition`,
-//!   `published_at`. Publishing flips the edition's status and moves the pointer in one
-//!   transaction.
+//!   `published_at`. Publishing flips the edition's status, moves the pointer and writes the
+//!   public `themes_edition.published` event (`storage::events`) in one transaction.
 
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
@@ -207,6 +207,7 @@ pub async fn publish(
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().update(update).build())
             .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(published_event(store, edition, now)?)
             .return_consumed_capacity(crate::telemetry::CAPACITY)
             .send(),
     )
@@ -219,8 +220,25 @@ pub async fn publish(
     get_edition(store, edition).await?.ok_or_else(|| StoreError::internal("published edition vanished"))
 }
 
+/// The public event of publishing `edition`, as a member of the publishing transaction (the
+/// outbox: no published edition without its event).
+fn published_event(
+    store: &Store,
+    edition: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<TransactWriteItem, StoreError> {
+    let event = domain::event::edition_published(&crate::events::new_id(), edition, at);
+    let item = crate::events::items(&[event])?.pop().ok_or_else(|| StoreError::internal("no event item"))?;
+    let put = Put::builder()
+        .table_name(&store.table)
+        .set_item(Some(item))
+        .build()
+        .map_err(|e| StoreError::internal(format!("building put: {e}")))?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
 /// Stores an edition as published together with the pointer unless the edition exists
-/// already (the seed: idempotent). Returns whether it was written.
+/// already (the seed: idempotent), with its public event. Returns whether it was written.
 pub async fn insert_published_if_absent(store: &Store, edition: StoredEdition) -> Result<bool, StoreError> {
     let published_at =
         edition.published_at.ok_or_else(|| StoreError::internal("a published edition needs published_at"))?;
@@ -246,6 +264,7 @@ pub async fn insert_published_if_absent(store: &Store, edition: StoredEdition) -
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(put_edition).build())
             .transact_items(TransactWriteItem::builder().put(put_pointer).build())
+            .transact_items(published_event(store, &edition.edition, published_at)?)
             .return_consumed_capacity(crate::telemetry::CAPACITY)
             .send(),
     )

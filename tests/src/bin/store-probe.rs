@@ -238,6 +238,11 @@ fn rekey(template: &[Item], id: &str, table: &str) -> Vec<TransactWriteItem> {
                     item.insert(gsi.into(), s(id));
                 }
             }
+            // The catch-up entries sort by `{updated_at}#{id}` (storage::proposals::list).
+            if let Some(position) = item.get("GSI3SK").and_then(|v| v.as_s().ok()).cloned() {
+                let at = position.split_once('#').map_or(position.as_str(), |(at, _)| at);
+                item.insert("GSI3SK".into(), s(&format!("{at}#{id}")));
+            }
             let sk = item["SK"].as_s().unwrap().clone();
             let mut put = Put::builder().table_name(table).set_item(Some(item));
             if sk == "CURRENT" || sk.starts_with("VERSION#") || sk.starts_with("HISTORY#") {

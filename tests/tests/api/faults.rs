@@ -3,6 +3,8 @@
 //! Retry-After within a bounded time (none hangs); after the restart every acknowledged write
 //! must be readable, retries with the same Idempotency-Key must neither lose nor duplicate a
 //! proposal, and no proposal may be half-written (current item, versions and history agree).
+//! The outbox (issue 18): every stored proposal has exactly its event in the IGO's and the
+//! insurer's feed, and no feed holds an event of a proposal that was not stored.
 //!
 //! This suite starts its own DynamoDB Local with `-dbPath` in a temporary folder (never the
 //! shared in-memory one), because it stops it. It stops it with SIGTERM: after a SIGKILL,
@@ -440,11 +442,30 @@ async fn a_store_outage_mid_load_loses_nothing_and_answers_503_quickly() {
         sks.sort();
         let mut want = vec!["CURRENT", "HISTORY#0000000001", "VERSION#0000000001"];
         want.extend(["LIST#0", "LIST#1", "LIST#2", "LIST#3", "LIST#4", "LIST#5", "LIST#6", "LIST#7"]);
+        want.extend(["UPDATED#IGO", "UPDATED#INS"]);
         want.sort();
         assert_eq!(sks, want, "{pk} has all its items");
         let current = items.iter().find(|i| i["SK"].as_s().unwrap() == "CURRENT").unwrap();
         assert_eq!(current["version"].as_n().unwrap(), "1", "{pk} is at version 1");
     }
+
+    // The outbox: each feed holds exactly one `proposal.created` per stored proposal, both copies
+    // of one change share one event id: no change without its event, no event without its change.
+    let mut event_ids: Vec<BTreeMap<String, String>> = Vec::new();
+    for feed in [storage::keys::event::feed("IGO", IGO), storage::keys::event::feed("INS", "3311")] {
+        let mut by_proposal: BTreeMap<String, String> = BTreeMap::new();
+        for item in partitions.get(&feed).map(Vec::as_slice).unwrap_or_default() {
+            let event = item["event"].as_m().unwrap();
+            assert_eq!(event["type"].as_s().unwrap(), "proposal.created", "{feed}");
+            let resource = event["resource"].as_m().unwrap()["id"].as_s().unwrap().clone();
+            let id = event["id"].as_s().unwrap().clone();
+            assert!(by_proposal.insert(resource.clone(), id).is_none(), "{feed}: one event for {resource}");
+        }
+        let with_events: BTreeSet<String> = by_proposal.keys().cloned().collect();
+        assert_eq!(with_events, stored, "{feed}: an event for every stored proposal and none other");
+        event_ids.push(by_proposal);
+    }
+    assert_eq!(event_ids[0], event_ids[1], "the IGO's and the insurer's copy share the event id");
 
     drop(store);
     let _ = std::fs::remove_dir_all(&data);

@@ -453,13 +453,22 @@ fn each_function_touches_only_its_partition_prefixes() {
     let rate = prefix(&keys::rate::pk("1", 0));
     assert_eq!(themes, prefix(&keys::themes::edition_pk("x")));
     assert_eq!(themes, prefix(keys::themes::EDITIONS_PARTITION));
+    // Issue 18: proposals write the organisations' feeds and read any feed (the public one too);
+    // the publisher writes only the public feed.
+    let feeds = prefix(&keys::event::feed("IGO", "1"));
+    let own_feed = |side: &str| format!("{}*", keys::event::feed(side, ""));
+    let (igo_feeds, insurer_feeds) = (own_feed("IGO"), own_feed("INS"));
+    let public_feed = keys::event::PUBLIC_FEED.to_owned();
     let set = |items: &[&String]| items.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
     let expected: [(&str, BTreeSet<String>); 5] = [
         // Proposals read the caller's quote for `from_quote`.
-        ("ProposalsFunction", set(&[&proposal, &idempotency, &list, &quote, &rate])),
+        (
+            "ProposalsFunction",
+            set(&[&proposal, &idempotency, &list, &quote, &rate, &feeds, &igo_feeds, &insurer_feeds]),
+        ),
         ("QuotesFunction", set(&[&quote, &rate])),
         ("ThemesFunction", set(&[&themes])),
-        ("ThemesPublisherFunction", set(&[&themes, &rate])),
+        ("ThemesPublisherFunction", set(&[&themes, &rate, &public_feed])),
         // The authorizer reads principal registry entries, nothing else.
         ("AuthorizerFunction", set(&[&principal])),
     ];
@@ -474,7 +483,7 @@ fn each_function_touches_only_its_partition_prefixes() {
         }
         assert_eq!(granted, allowed, "{function}: the prefixes it needs");
     }
-    for forbidden in [&proposal, &idempotency, &list, &quote, &rate] {
+    for forbidden in [&proposal, &idempotency, &list, &quote, &rate, &feeds] {
         let themes_keys: Vec<_> = leading_keys(&template, "ThemesFunction");
         assert!(!themes_keys.iter().any(|(_, k)| k.as_ref().is_some_and(|k| k.contains(forbidden))), "{forbidden}");
     }

@@ -16,6 +16,7 @@ mod helpers;
 mod authorizer;
 mod bad_input;
 mod deadline;
+mod events;
 mod faults;
 mod foundation;
 mod headers;

@@ -1,7 +1,8 @@
 //! The tenant isolation matrix: for every proposal and quote endpoint, callers of each role in
 //! other organisations get 403/404 problem+json and never see another tenant's identifiers or
 //! figures; listings show only the caller's own data; tokens whose role and org do not fit,
-//! without an org, or with an unknown role are refused (401/403) everywhere.
+//! without an org, or with an unknown role are refused (401/403) everywhere. The event feed
+//! (issue 18) shows each organisation only the events of its own proposals.
 
 use crate::helpers::proposals::{content_of, create, proposal_body, step, IGO_A, IGO_B, INSURER_X, INSURER_Y};
 use crate::helpers::resilience::{assert_unchanged, expect_client_problem, quote_body, snapshot, warm_up};
@@ -339,6 +340,7 @@ async fn tokens_of_no_serviceable_principal_are_refused_everywhere() {
     operations.push((reqwest::Method::GET, "/v1/proposals".into(), None));
     operations.push((reqwest::Method::POST, "/v1/quotes".into(), Some(quote_body())));
     operations.push((reqwest::Method::GET, format!("/v1/quotes/{}", a.quote), None));
+    operations.push((reqwest::Method::GET, "/v1/events".into(), None));
 
     let before = snapshot(&app).await;
     let mut failures = Vec::new();
@@ -365,4 +367,55 @@ async fn tokens_of_no_serviceable_principal_are_refused_everywhere() {
     }
     assert_unchanged(&app, &before, "refused tokens").await;
     assert!(failures.is_empty(), "{} of {cases} cases failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[tokio::test]
+async fn event_feeds_show_each_organisation_only_its_own_events() {
+    // A gateway whose feed shows events at once (no settle), over a fresh table.
+    let first = TestApp::spawn().await;
+    let mut ctx = first.ctx.clone();
+    ctx.event_settle = std::time::Duration::ZERO;
+    let app = TestApp::spawn_on(ctx).await;
+    let a = set_up(&app).await;
+
+    let feed = |role: &'static str, org: &'static str| {
+        let app = &app;
+        async move {
+            let request = app.as_caller(app.get("/v1/events?limit=100"), role, org).await;
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200, "{role} {org} reads its feed");
+            json_body(response).await
+        }
+    };
+    let about = |page: &Value| -> Vec<(String, String)> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["type"].as_str().unwrap().to_owned(), e["resource"]["id"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let created = |id: &String| ("proposal.created".to_owned(), id.clone());
+    // The owners hear of their own: IGO A of both its proposals, insurer X of the submitted one.
+    assert_eq!(about(&feed("igo", IGO_A).await), vec![created(&a.submitted), created(&a.draft)]);
+    assert_eq!(about(&feed("insurer", INSURER_X).await), vec![created(&a.submitted)]);
+    // Every other organisation hears nothing of A's proposals (B's own events are B's).
+    for (role, org) in [
+        ("igo", IGO_B),
+        ("insurer", INSURER_Y),
+        ("insurer", "9999"),
+        ("igo", "11112222"),
+        ("publisher", "zorginkoop-redactie"),
+    ] {
+        let page = feed(role, org).await;
+        let text = page.to_string();
+        for secret in &a.secrets {
+            assert!(!text.contains(secret.as_str()), "{role} {org}'s feed shows {secret}: {text}");
+        }
+        for event in page["items"].as_array().unwrap() {
+            let concerns = event["organisations"].as_array().unwrap();
+            assert!(concerns.iter().any(|o| o["org"] == org), "{role} {org} got another's event: {event}");
+        }
+    }
+    assert_eq!(feed("insurer", INSURER_Y).await["items"].as_array().unwrap().len(), 2, "B's submission and review");
 }

@@ -3,12 +3,10 @@
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
-use base64::Engine;
 use serde::{Deserialize, Serialize};
-use sha2::Digest;
 
 use super::{keys, Item};
-use crate::table::{GSI1, GSI2};
+use crate::table::{GSI1, GSI2, GSI3};
 use crate::{mapping_error, store_error, Store, StoreError};
 use domain::proposal::{Proposal, ProposalSummary, Status};
 
@@ -90,33 +88,113 @@ pub(super) fn list_items(proposal: &Proposal, insurer_view: &Proposal) -> Vec<Li
         .collect()
 }
 
+/// A side's catch-up entry (`updated_since`): the summary it is shown, in GSI3 partition
+/// `PLIST#UPD#{side}#{owner}` under `{updated_at}#{id}`, so "changed after t" is one key range.
+#[derive(Serialize, Deserialize)]
+pub(super) struct UpdatedItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: String,
+    #[serde(rename = "GSI3PK")]
+    gsi3pk: String,
+    #[serde(rename = "GSI3SK")]
+    gsi3sk: String,
+    summary: ProposalSummary,
+}
+
+/// A catch-up sort key: the time with fixed digits (so text order is time order), then the id.
+fn updated_position(at: chrono::DateTime<chrono::Utc>, id: &str) -> String {
+    format!("{}#{id}", at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+}
+
+/// The catch-up entries of a proposal: the IGO's, and the insurer's once it was submitted (its
+/// time and summary follow what it is shown, so an unsent revision does not move it).
+pub(super) fn updated_items(proposal: &Proposal, insurer_view: &Proposal) -> Vec<UpdatedItem> {
+    let entry = |side: &str, owner: &str, shown: &Proposal| UpdatedItem {
+        pk: keys::pk(&proposal.id),
+        sk: keys::updated_sk(side),
+        entity: "proposal_updated".into(),
+        gsi3pk: keys::updated_partition(side, owner),
+        gsi3sk: updated_position(shown.updated_at, &proposal.id),
+        summary: shown.summary(),
+    };
+    let mut items = vec![entry("IGO", proposal.igo.agb.as_str(), proposal)];
+    if proposal.submitted_at.is_some() {
+        items.push(entry("INS", proposal.insurer.uzovi.as_str(), insurer_view));
+    }
+    items
+}
+
+/// One page of a side's proposals changed after `since`, oldest change first: a Query on
+/// one GSI3 partition, bounded in its key condition (after `since`, or after the cursor).
+pub async fn list_updated(
+    store: &Store,
+    side: &ListSide,
+    since: chrono::DateTime<chrono::Utc>,
+    limit: usize,
+    cursor: Option<&str>,
+) -> Result<Page, StoreError> {
+    let partition = match side {
+        ListSide::Igo(agb) => keys::updated_partition("IGO", agb),
+        ListSide::Insurer(uzovi) => keys::updated_partition("INS", uzovi),
+    };
+    let valid = |position: &str| {
+        position.split_once('#').is_some_and(|(at, id)| {
+            chrono::DateTime::parse_from_rfc3339(at).is_ok() && ulid::Ulid::from_string(id).is_ok()
+        })
+    };
+    // `~` sorts after every id character: "after since" excludes changes at exactly `since`.
+    let low = match cursor {
+        Some(cursor) => crate::cursor::decode_with(&partition, cursor, valid)?,
+        None => format!("{}#~", since.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+    };
+    let query = store
+        .dynamo
+        .query()
+        .table_name(&store.table)
+        .index_name(GSI3.name)
+        .key_condition_expression("#pk = :pk AND #sk > :low")
+        .expression_attribute_names("#pk", GSI3.partition_key)
+        .expression_attribute_names("#sk", GSI3.sort_key)
+        .expression_attribute_values(":pk", AttributeValue::S(partition.clone()))
+        .expression_attribute_values(":low", AttributeValue::S(low))
+        .scan_index_forward(true);
+    let want = limit + 1;
+    let mut items: Vec<ProposalSummary> = Vec::with_capacity(want);
+    let mut start = None;
+    loop {
+        let request = query
+            .clone()
+            .limit((want - items.len()) as i32)
+            .set_exclusive_start_key(start)
+            .return_consumed_capacity(crate::telemetry::CAPACITY);
+        let page =
+            crate::telemetry::observe(crate::telemetry::Operation::Query, request.send()).await.map_err(store_error)?;
+        for item in page.items.unwrap_or_default() {
+            let entry: UpdatedItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
+            items.push(entry.summary);
+        }
+        start = page.last_evaluated_key.filter(|key| !key.is_empty());
+        if items.len() >= want || start.is_none() {
+            break;
+        }
+    }
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|last| crate::cursor::encode(&partition, &updated_position(last.updated_at, &last.id)))
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
 /// One page of a listing and the cursor of the next, if there is one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
     pub items: Vec<ProposalSummary>,
     pub next_cursor: Option<String>,
-}
-
-/// A cursor is the last id of a page plus a tag of the partition it belongs to, so a cursor
-/// replayed with other filters is refused rather than silently skipping items.
-fn partition_tag(partition: &str) -> String {
-    let digest = sha2::Sha256::digest(partition.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..6])
-}
-
-fn encode_cursor(partition: &str, id: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{id}.{}", partition_tag(partition)))
-}
-
-fn decode_cursor(partition: &str, cursor: &str) -> Result<String, StoreError> {
-    let invalid = || StoreError::InvalidCursor;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (id, tag) = text.split_once('.').ok_or_else(invalid)?;
-    if tag != partition_tag(partition) || ulid::Ulid::from_string(id).is_err() {
-        return Err(invalid());
-    }
-    Ok(id.to_owned())
 }
 
 /// The Query behind one listing page: which GSI partition, and where the page starts.
@@ -136,7 +214,7 @@ impl ListQuery {
             ListSide::Igo(agb) => (GSI1, list_partition("IGO", agb, filter)),
             ListSide::Insurer(uzovi) => (GSI2, list_partition("INS", uzovi, filter)),
         };
-        let after = cursor.map(|c| decode_cursor(&partition, c)).transpose()?;
+        let after = cursor.map(|c| crate::cursor::decode(&partition, c)).transpose()?;
         Ok(ListQuery { index, partition, after })
     }
 
@@ -199,7 +277,7 @@ pub async fn list(
     }
     let next_cursor = if items.len() > limit {
         items.truncate(limit);
-        items.last().map(|last| encode_cursor(&query.partition, &last.id))
+        items.last().map(|last| crate::cursor::encode(&query.partition, &last.id))
     } else {
         None
     };
@@ -214,12 +292,17 @@ mod tests {
     fn cursors_belong_to_their_partition() {
         let p1 = list_partition("IGO", "53012345", &ListFilter::default());
         let p2 = list_partition("IGO", "53012345", &ListFilter { year: Some(2026), ..Default::default() });
-        let id = ulid::Ulid::new().to_string();
-        let cursor = encode_cursor(&p1, &id);
-        assert_eq!(decode_cursor(&p1, &cursor).unwrap(), id);
-        assert_eq!(decode_cursor(&p2, &cursor).unwrap_err(), StoreError::InvalidCursor);
-        assert_eq!(decode_cursor(&p1, "garbage!").unwrap_err(), StoreError::InvalidCursor);
-        assert_eq!(decode_cursor(&p1, &encode_cursor(&p1, "not-a-ulid")).unwrap_err(), StoreError::InvalidCursor);
+        let cursor = crate::cursor::encode(&p1, &ulid::Ulid::new().to_string());
+        assert_eq!(
+            ListQuery::new(
+                &ListSide::Igo("53012345".into()),
+                &ListFilter { year: Some(2026), ..Default::default() },
+                Some(&cursor)
+            )
+            .unwrap_err(),
+            StoreError::InvalidCursor
+        );
+        assert!(p1 != p2);
     }
 
     #[test]

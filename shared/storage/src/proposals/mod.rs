@@ -8,7 +8,9 @@
 //! | version snapshot  | `PROPOSAL#{id}`                     | `VERSION#{v}`    | none     |
 //! | history entry     | `PROPOSAL#{id}`                     | `HISTORY#{v}`    | none     |
 //! | list entry (×8)   | `PROPOSAL#{id}`                     | `LIST#{mask}`    | GSI1 (IGO), GSI2 (insurer) |
+//! | catch-up (×1-2)   | `PROPOSAL#{id}`                     | `UPDATED#{IGO,INS}` | GSI3 `PLIST#UPD#{side}#{org}`, `{updated_at}#{id}` |
 //! | idempotency       | `IDEMPOTENCY#{role}#{org}#{key}`    | `IDEMPOTENCY`    | none; TTL `expires_at` |
+//! | event (×1-2)      | `EVENTS#IGO#{agb}`, `EVENTS#INS#{uzovi}` | `{event id}` | GSI3 (by type); TTL (`storage::events`) |
 //!
 //! Listings are Queries on one exact GSI partition, newest first (the sort key is the ULID id),
 //! never a Scan and never a FilterExpression, so a page costs the same whatever the table holds
@@ -23,9 +25,11 @@
 //!
 //! Every change rewrites the current item (condition: the version it read, or absent for a new
 //! proposal), adds the version snapshot and history entry (condition: absent), rewrites the 8
-//! list entries (their GSI keys follow the new status), and writes the idempotency record if
-//! the request carried a key (condition: absent or expired), all in one TransactWriteItems: a
-//! concurrent writer cannot lose an update and a crash cannot leave half a change.
+//! list entries (their GSI keys follow the new status), writes the change's event into the feed
+//! of each organisation it concerns (the outbox, `domain::event::proposal_events`), and writes
+//! the idempotency record if the request carried a key (condition: absent or expired), all in
+//! one TransactWriteItems: a concurrent writer cannot lose an update, a crash cannot leave half
+//! a change, and there is no change without its event nor an event without its change.
 
 use std::collections::HashMap;
 
@@ -34,12 +38,14 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
 use crate::counters;
+use crate::events;
 use crate::get_item;
 use crate::keys::proposal as keys;
 use crate::table::TABLE;
 use crate::Store;
 use crate::StoreError;
 use crate::{mapping_error, store_error};
+use domain::event::proposal_events;
 use domain::limits::Limits;
 use domain::proposal::{Change, HistoryEntry, Proposal};
 
@@ -48,8 +54,8 @@ mod list;
 
 use idempotency::IdempotencyItem;
 pub use idempotency::{get_idempotency, idempotency_pk, IdempotencyRecord};
-use list::list_items;
-pub use list::{list, ListFilter, ListQuery, ListSide, Page};
+pub use list::{list, list_updated, ListFilter, ListQuery, ListSide, Page};
+use list::{list_items, updated_items};
 
 #[derive(Serialize, Deserialize)]
 struct CurrentItem {
@@ -176,13 +182,19 @@ fn change_items(
     for entry in list_items(proposal, insurer_view.unwrap_or(proposal)) {
         items.push((to_item(&entry)?, None));
     }
+    for entry in updated_items(proposal, insurer_view.unwrap_or(proposal)) {
+        items.push((to_item(&entry)?, None));
+    }
     Ok(items)
 }
 
-/// The items of a new proposal exactly as `commit` writes them, without the transaction: for
-/// bulk loading benchmark data (`store-probe seed`) with BatchWriteItem. The API never uses it.
+/// The items of a new proposal exactly as `commit` writes them (its events included), without
+/// the transaction: for bulk loading benchmark data (`store-probe seed`) with BatchWriteItem.
+/// The API never uses it.
 pub fn new_proposal_items(change: &Change) -> Result<Vec<Item>, StoreError> {
-    Ok(change_items(change, None, None)?.into_iter().map(|(item, _)| item).collect())
+    let mut items: Vec<Item> = change_items(change, None, None)?.into_iter().map(|(item, _)| item).collect();
+    items.extend(events::items(&proposal_events(&events::new_id(), change))?);
+    Ok(items)
 }
 
 /// Writes one change (and the idempotency record, when given) in one transaction.
@@ -203,9 +215,14 @@ pub async fn commit(
     limits: &Limits,
 ) -> Result<(), CommitError> {
     let build = || -> Result<Vec<TransactWriteItem>, StoreError> {
-        let mut puts = Vec::with_capacity(14);
+        let mut puts = Vec::with_capacity(18);
         for (item, condition) in change_items(change, expected_version, insurer_view)? {
             puts.push(put(store, item, condition)?);
+        }
+        // The outbox: a fresh id per attempt (ids sort by when they were taken, see
+        // `storage::events` on the settle); no condition, a ULID is never taken twice.
+        for item in events::items(&proposal_events(&events::new_id(), change))? {
+            puts.push(put(store, item, None)?);
         }
         let delta = change.open_draft_delta();
         if delta != 0 {

@@ -49,6 +49,10 @@ pub struct ListParams {
     pub limit: Option<usize>,
     /// The `next_cursor` of the previous page
     pub cursor: Option<String>,
+    /// Catch-up: only proposals changed after this time (RFC 3339), oldest change first, as
+    /// the caller is shown them; combines with no other filter. Pair with `GET /v1/events`
+    #[param(value_type = Option<String>, format = DateTime, example = "2026-03-01T10:00:00Z")]
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Lists the caller's proposals: an IGO its own, an insurer those submitted to it.
@@ -60,7 +64,7 @@ pub struct ListParams {
     security(("bearer" = [])),
     params(ListParams),
     responses(
-        (status = 200, description = "A page of proposals, newest first", body = ProposalList),
+        (status = 200, description = "A page of proposals, newest first (with `updated_since`: oldest change first)", body = ProposalList),
         (status = 403, description = "The caller is neither an IGO nor an insurer, or filters by another organisation on its own side", body = edge::Problem, content_type = "application/problem+json"),
         (status = 404, description = "`cursor` is well-formed but not one this listing handed out", body = edge::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid query parameter", body = edge::Problem, content_type = "application/problem+json"),
@@ -69,7 +73,7 @@ pub struct ListParams {
 pub async fn list_proposals(r: ApiRequest) -> HandlerResult {
     let claims = caller(&r)?;
     let query: ListParams = parse_query(&r.req)?;
-    let ListParams { status, year, igo, insurer, limit, cursor } = query;
+    let ListParams { status, year, igo, insurer, limit, cursor, updated_since } = query;
     if year.is_some_and(|y| !YEARS.contains(&y)) {
         return Err(ApiError::field("/query/year", "must be a year from 2000 to 2100"));
     }
@@ -94,7 +98,17 @@ pub async fn list_proposals(r: ApiRequest) -> HandlerResult {
         edge::error::check_id(IdKind::Cursor, "/query/cursor", cursor)?;
     }
     let filter = ListFilter { status, year, counterparty };
-    let page = store::list(&r.ctx, &side, &filter, limit, cursor.as_deref()).await?;
+    let page = match updated_since {
+        // One catch-up partition per side: ordered by change, not by the list filters.
+        Some(_) if filter != ListFilter::default() => {
+            return Err(ApiError::field(
+                "/query/updated_since",
+                "combines with no other filter (status, year, igo, insurer)",
+            ))
+        }
+        Some(since) => store::list_updated(&r.ctx, &side, since, limit, cursor.as_deref()).await?,
+        None => store::list(&r.ctx, &side, &filter, limit, cursor.as_deref()).await?,
+    };
     let response = json(StatusCode::OK, &ProposalList { items: page.items, next_cursor: page.next_cursor })?;
     edge::http::with_header(response, header::CACHE_CONTROL, CACHE_CONTROL)
 }
