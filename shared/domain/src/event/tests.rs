@@ -29,7 +29,8 @@ fn body(submit: bool) -> serde_json::Value {
 }
 
 fn actor(role: Role) -> Actor {
-    Actor { sub: "u".into(), role, org: if role == Role::Igo { "53012345".into() } else { "3311".into() } }
+    let org = if role == Role::Igo { "53012345" } else { "3311" };
+    Actor { sub: "u".into(), name: "U".into(), role, org: org.into(), signatory: role == Role::Insurer }
 }
 
 fn create(submit: bool) -> Change {
