@@ -85,6 +85,7 @@ fn parameter_kind(path: &str, location: &ParameterIn, name: &str) -> Option<IdKi
         (ParameterIn::Path | ParameterIn::Query, "edition") => Some(IdKind::Edition),
         (ParameterIn::Query, "from" | "to") if path == "/v1/themes/diff" => Some(IdKind::Edition),
         (ParameterIn::Query, "cursor") => Some(IdKind::Cursor),
+        (ParameterIn::Query, "after") if path == "/v1/events" => Some(IdKind::Cursor),
         (ParameterIn::Header, "Idempotency-Key") => Some(IdKind::IdempotencyKey),
         _ => None,
     }

@@ -165,7 +165,9 @@ pub fn route_requirement(route_key: &str) -> Option<RouteRequirement> {
     } else if writes && under("/v1/themes/editions") {
         // Reading the themes table is public; writing and publishing an edition is not.
         Some(RouteRequirement::Scope(Scope::ThemesPublish))
-    } else if reads && path == "/v1/me" {
+    } else if reads && (path == "/v1/me" || path == "/v1/events") {
+        // Who am I, and what changed for my organisation (thin events, the caller's own and the
+        // public ones): any registered principal, whatever its role's scopes.
         Some(RouteRequirement::Principal)
     } else {
         None
@@ -266,6 +268,9 @@ mod tests {
             ("PUT /v1/themes/editions/{edition}", Some(Scope(super::Scope::ThemesPublish))),
             ("POST /v1/themes/editions/{edition}/publish", Some(Scope(super::Scope::ThemesPublish))),
             ("GET /v1/me", Some(Principal)),
+            ("GET /v1/events", Some(Principal)),
+            ("HEAD /v1/events", Some(Principal)),
+            ("POST /v1/events", None),
             // Public reads, preflights and keys we do not know are not the authorizer's to pass.
             ("GET /v1/themes/editions/{edition}", None),
             ("GET /v1/prestaties", None),

@@ -146,7 +146,7 @@ async fn prepare(app: &TestApp, spec: &Value, op: &str, body: Option<&Value>) ->
     Some(match op {
         "getOpenApiDocument" | "getDocsPage" | "getDashboardPage" | "getLifecyclePicture" => Prepared::public(),
         "getMe" => Prepared::as_caller("igo", IGO),
-        "createProposal" | "listProposals" => Prepared::as_caller("igo", IGO),
+        "createProposal" | "listProposals" | "listEvents" => Prepared::as_caller("igo", IGO),
         "getProposal" | "getProposalHistory" => {
             let (id, _, _) = proposal(app, spec, false, false).await;
             Prepared::as_caller("igo", IGO).with("id", id)

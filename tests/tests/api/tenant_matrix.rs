@@ -347,6 +347,11 @@ async fn tokens_of_no_serviceable_principal_are_refused_everywhere() {
     let mut cases = 0;
     for (what, token, status) in &tokens {
         for (method, path, body) in &operations {
+            // The feed, like `GET /v1/me`, needs a registered principal and no scope
+            // (`domain::principal::route_requirement`): a scope case is no refusal there.
+            if what.contains("scope") && path == "/v1/events" {
+                continue;
+            }
             cases += 1;
             let response = send(&app, method, path, body, token).await;
             if let Err(why) = refused(response, &[*status], &a.secrets).await {
