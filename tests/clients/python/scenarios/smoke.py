@@ -38,9 +38,10 @@ def main() -> None:
     assert isinstance(me, Me), me
     assert me.role == Role.IGO and me.org == "53012345", me
 
+    # A token that does not verify is denied by the authorizer: 403, as API Gateway answers.
     forged = AuthenticatedClient(base_url=base_url, token="not-a-jwt", raise_on_unexpected_status=True)
     rejected = get_me.sync(client=forged)
-    assert isinstance(rejected, Problem) and rejected.status == 401, rejected
+    assert isinstance(rejected, Problem) and rejected.status == 403, rejected
 
     print("python smoke: ok")
 
