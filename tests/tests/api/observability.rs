@@ -226,20 +226,8 @@ async fn capacity_units_per_operation() {
         assert!(response.status().is_success(), "{label}: {}", response.status());
         rows.push((label.to_owned(), request_id_of(response)));
     };
-    let quote_body = serde_json::json!({
-        "period": 2027,
-        "providers": [
-            {"agb": "06111111", "name": "Ziekenhuis Noord", "kind": "ziekenhuis", "baseline_revenue": "100.00"},
-            {"agb": "08222222", "name": "Verloskundigen De Wieg", "kind": "verloskundigenpraktijk", "baseline_revenue": "800.00"}
-        ],
-        "prestaties": [
-            {"prestatie": "geboortezorg_prenataal", "volume": "7", "components": [
-                {"provider": "08222222", "amount_per_unit": "123.45"}, {"provider": "06111111", "amount_per_unit": "10.00"}]}
-        ],
-        "care_shifts": [],
-        "surcharges": {"organisation_costs": "3.33", "risk_reserve": "1.00"},
-        "distribution": {"method": "cost_based"}
-    });
+    // The quotes suite's small request (two providers, one prestatie).
+    let quote_body = crate::quotes::small_request();
     let quote = app.as_caller(app.post("/v1/quotes"), "igo", IGO).await.json(&quote_body).send().await.unwrap();
     measure("POST /v1/quotes", &quote);
     let quote_id = json_body(quote).await["id"].as_str().unwrap().to_owned();

@@ -21,7 +21,7 @@ async fn documented_example(app: &TestApp) -> Value {
 }
 
 /// A small VSV: hand-computed in the domain's unit tests (unit cost 133.45, +4.33% → 139.23).
-fn small_request() -> Value {
+pub(crate) fn small_request() -> Value {
     json!({
         "period": 2027,
         "providers": [
