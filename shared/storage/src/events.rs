@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::keys::event as keys;
 use crate::table::{GSI3, TABLE};
-use crate::{mapping_error, store_error, Store, StoreError};
+use crate::{mapping_error, Store, StoreError};
 use domain::event::{Addressed, Event, EventOrganisation, EventType, RETENTION_DAYS};
 use domain::identity::Role;
 
@@ -210,25 +210,11 @@ async fn read_partition(
         .expression_attribute_values(":high", AttributeValue::S(high.to_owned()))
         .scan_index_forward(true);
     query = if typed { query.index_name(GSI3.name) } else { query.consistent_read(true) };
-    let mut out = Vec::with_capacity(want);
-    let mut start = None;
-    loop {
-        let request = query
-            .clone()
-            .limit((want - out.len()) as i32)
-            .set_exclusive_start_key(start)
-            .return_consumed_capacity(crate::telemetry::CAPACITY);
-        let page =
-            crate::telemetry::observe(crate::telemetry::Operation::Query, request.send()).await.map_err(store_error)?;
-        for item in page.items.unwrap_or_default() {
-            let item: EventItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
-            out.push(item.event);
-        }
-        start = page.last_evaluated_key.filter(|key| !key.is_empty());
-        if out.len() >= want || start.is_none() {
-            return Ok(out);
-        }
-    }
+    crate::query_up_to(query, want)
+        .await?
+        .into_iter()
+        .map(|item| serde_dynamo::from_item::<_, EventItem>(item).map(|item| item.event).map_err(mapping_error))
+        .collect()
 }
 
 #[cfg(test)]

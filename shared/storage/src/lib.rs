@@ -141,20 +141,42 @@ pub(crate) fn transaction_condition_failed<R>(
     }
 }
 
+/// Items one Query finds, in its order.
+type QueryItems = Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>;
+
 /// Every item a Query finds, page after page (the query's own `Limit`, if any, sizes the
 /// pages). Each listing that must read a whole partition goes through here.
 pub(crate) async fn query_all(
     query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
-) -> Result<Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>, StoreError> {
-    let mut items = Vec::new();
+) -> Result<QueryItems, StoreError> {
+    query_pages(query, None).await
+}
+
+/// The first `want` items a Query finds (fewer when the key range has fewer), asking each page
+/// for just the items still missing: a feed or catch-up page reads no more than it returns.
+pub(crate) async fn query_up_to(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    want: usize,
+) -> Result<QueryItems, StoreError> {
+    query_pages(query, Some(want)).await
+}
+
+async fn query_pages(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    want: Option<usize>,
+) -> Result<QueryItems, StoreError> {
+    let mut items = Vec::with_capacity(want.unwrap_or_default());
     let mut start = None;
     loop {
-        let request = query.clone().set_exclusive_start_key(start).return_consumed_capacity(telemetry::CAPACITY);
+        let mut request = query.clone().set_exclusive_start_key(start).return_consumed_capacity(telemetry::CAPACITY);
+        if let Some(want) = want {
+            request = request.limit((want - items.len()) as i32);
+        }
         let page = telemetry::observe(telemetry::Operation::Query, request.send()).await.map_err(store_error)?;
         items.extend(page.items.unwrap_or_default());
-        match page.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return Ok(items),
+        start = page.last_evaluated_key.filter(|key| !key.is_empty());
+        if start.is_none() || want.is_some_and(|want| items.len() >= want) {
+            return Ok(items);
         }
     }
 }

@@ -161,26 +161,12 @@ pub async fn list_updated(
         .expression_attribute_values(":pk", AttributeValue::S(partition.clone()))
         .expression_attribute_values(":low", AttributeValue::S(low))
         .scan_index_forward(true);
-    let want = limit + 1;
-    let mut items: Vec<ProposalSummary> = Vec::with_capacity(want);
-    let mut start = None;
-    loop {
-        let request = query
-            .clone()
-            .limit((want - items.len()) as i32)
-            .set_exclusive_start_key(start)
-            .return_consumed_capacity(crate::telemetry::CAPACITY);
-        let page =
-            crate::telemetry::observe(crate::telemetry::Operation::Query, request.send()).await.map_err(store_error)?;
-        for item in page.items.unwrap_or_default() {
-            let entry: UpdatedItem = serde_dynamo::from_item(item).map_err(mapping_error)?;
-            items.push(entry.summary);
-        }
-        start = page.last_evaluated_key.filter(|key| !key.is_empty());
-        if items.len() >= want || start.is_none() {
-            break;
-        }
-    }
+    // One item more than asked tells whether another page exists.
+    let mut items = crate::query_up_to(query, limit + 1)
+        .await?
+        .into_iter()
+        .map(|item| serde_dynamo::from_item::<_, UpdatedItem>(item).map(|entry| entry.summary).map_err(mapping_error))
+        .collect::<Result<Vec<ProposalSummary>, StoreError>>()?;
     let next_cursor = if items.len() > limit {
         items.truncate(limit);
         items.last().map(|last| crate::cursor::encode(&partition, &updated_position(last.updated_at, &last.id)))
